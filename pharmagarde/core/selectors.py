@@ -1,0 +1,32 @@
+"""Reads that cross relations."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allauth.mfa.models import Authenticator
+
+
+def dashboard_todo(request):
+    """What to do next, in the order a titulaire should do it. Each item: text and link."""
+    organisation, membership = request.organisation, request.membership
+    slug = organisation.slug
+    todo = []
+    if not Authenticator.objects.filter(user=request.user).exists():
+        todo.append((_("Activez la double authentification sur votre compte."),
+                     reverse("mfa_index")))
+    if membership.can_write and not organisation.people.exists():
+        todo.append((_("Enregistrez le personnel de la structure : il servira aux "
+                       "formations et aux exercices."), reverse("person_new", args=[slug])))
+    if membership.can_manage and organisation.memberships.count() == 1:
+        todo.append((_("Invitez votre référent cybersécurité ou votre prestataire "
+                       "informatique."), reverse("invitation_new", args=[slug])))
+    if membership.can_write:
+        departed = organisation.people.filter(
+            departure_date__lte=timezone.localdate(),
+            user__memberships__organisation=organisation,
+        ).distinct().count()
+        if departed:
+            todo.append((_("%(n)d personne(s) partie(s) ont encore un accès : retirez-le.")
+                         % {"n": departed}, reverse("member_list", args=[slug])))
+    return todo

@@ -1,0 +1,29 @@
+"""Core URLs. Everything tenant-owned lives under /o/<org_slug>/ and uses core.access."""
+
+from django.urls import include, path
+
+from .views import audit_log, dashboard, home, invitations, members, organisation, people
+
+org_patterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("structure/", organisation.organisation_edit, name="organisation_edit"),
+    path("membres/", members.member_list, name="member_list"),
+    path("membres/<int:membership_id>/role/", members.member_role, name="member_role"),
+    path("membres/<int:membership_id>/retirer/", members.member_remove, name="member_remove"),
+    path("invitations/nouvelle/", invitations.invitation_new, name="invitation_new"),
+    path("invitations/<int:invitation_id>/annuler/", invitations.invitation_revoke,
+         name="invitation_revoke"),
+    path("personnel/", people.person_list, name="person_list"),
+    path("personnel/nouveau/", people.person_new, name="person_new"),
+    path("personnel/<int:person_id>/", people.person_edit, name="person_edit"),
+    path("personnel/<int:person_id>/supprimer/", people.person_delete, name="person_delete"),
+    path("journal/", audit_log.audit_log, name="audit_log"),
+    path("journal/export.csv", audit_log.audit_log_csv, name="audit_log_csv"),
+]
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("structures/nouvelle/", organisation.organisation_new, name="organisation_new"),
+    path("invitation/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+]

@@ -1,0 +1,68 @@
+import csv
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pharmagarde.lib.spreadsheet import escape_formula
+
+from .. import audit
+from ..access import org_view
+from ..forms import AuditFilterForm
+from ..models import AuditEntry
+
+PAGE_SIZE = 50
+CSV_HEADER = ["date", "auteur", "action", "objet", "identifiant", "détails", "adresse IP",
+              "empreinte"]
+
+
+def filtered_entries(request):
+    form = AuditFilterForm(request.GET or None, organisation=request.organisation)
+    entries = AuditEntry.objects.filter(organisation=request.organisation)
+    if form.is_valid():
+        entries = form.filter(entries)
+    return form, entries
+
+
+@org_view(manage=True)
+def audit_log(request):
+    form, entries = filtered_entries(request)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(request, "core/audit_log.html", {
+        "form": form, "page": page, "querystring": querystring.urlencode(),
+    })
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+@org_view(manage=True)
+def audit_log_csv(request):
+    _form, entries = filtered_entries(request)
+    audit.record("audit.exported", request=request, organisation=request.organisation,
+                 details={"filtres": {k: v for k, v in request.GET.items()}})
+    writer = csv.writer(Echo(), delimiter=";")
+
+    def rows():
+        yield "\ufeff"  # BOM: French Excel then reads the file as UTF-8.
+        yield writer.writerow(CSV_HEADER)
+        for entry in entries.order_by("id").iterator(chunk_size=2000):
+            yield writer.writerow([escape_formula(value) for value in (
+                timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                entry.actor_label, entry.action,
+                f"{entry.object_type} {entry.object_label}".strip(), entry.object_id,
+                " ; ".join(f"{k} = {v}" for k, v in entry.details.items()),
+                entry.ip_address or "", entry.entry_hash,
+            )])
+
+    stamp = timezone.localdate().isoformat()
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="journal-{request.organisation.slug}-{stamp}.csv"'
+    )
+    return response

@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+from ..access import org_view
+from ..selectors import dashboard_todo
+
+
+@org_view
+def dashboard(request):
+    return render(request, "core/dashboard.html", {"todo": dashboard_todo(request)})

@@ -1,0 +1,19 @@
+"""Test settings: production settings plus what makes the suite fast and self-contained."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
+os.environ.setdefault("PHARMAGARDE_DATA_DIR", tempfile.mkdtemp(prefix="pharmagarde-tests-"))
+os.environ.setdefault("HTTPS", "false")
+
+from pharmagarde.settings import *  # noqa: E402,F403
+
+# Argon2 is deliberately slow; tests that check hashing switch it back on.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
