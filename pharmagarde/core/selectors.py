@@ -1,10 +1,9 @@
 """Reads that cross relations."""
 
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from allauth.mfa.models import Authenticator
 
 
 def dashboard_todo(request):

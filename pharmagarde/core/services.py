@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import Invitation, Membership, Organisation, Person, Role
+from .models import Invitation, Membership, Organisation, Role
 
 
 def unique_slug(name):

@@ -34,9 +34,8 @@ def siret_error(value):
         return "Le SIRET ne doit contenir que des chiffres."
     if len(siret) != 14:
         return f"Le SIRET compte 14 chiffres ; vous en avez saisi {len(siret)}."
-    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00000":
-        if sum(int(c) for c in siret) % 5 == 0:
-            return None
+    if siret.startswith(LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0:
+        return None
     if not luhn_valid(siret):
         return "Ce SIRET n'est pas valide (clé de contrôle incorrecte) : vérifiez chaque chiffre."
     return None

@@ -45,7 +45,7 @@ class Echo:
 def audit_log_csv(request):
     _form, entries = filtered_entries(request)
     audit.record("audit.exported", request=request, organisation=request.organisation,
-                 details={"filtres": {k: v for k, v in request.GET.items()}})
+                 details={"filtres": dict(request.GET.items())})
     writer = csv.writer(Echo(), delimiter=";")
 
     def rows():
