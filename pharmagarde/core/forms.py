@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from pharmagarde.lib.identifiers import normalise
 
 from .models import AuditEntry, Organisation, Person, Role
 
@@ -12,6 +15,22 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ORGANISATION_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # People paste "732 829 320 00074": room for the separators, removed in clean_*.
+        for name in ("siret", "finess"):
+            field = self.fields[name]
+            field.max_length = 20
+            field.widget.attrs["maxlength"] = 20
+            field.validators = [v for v in field.validators
+                                if not isinstance(v, MaxLengthValidator)]
+
+    def clean_siret(self):
+        return normalise(self.cleaned_data["siret"])
+
+    def clean_finess(self):
+        return normalise(self.cleaned_data["finess"])
 
     def clean_postal_code(self):
         code = self.cleaned_data["postal_code"].strip()
