@@ -8,7 +8,7 @@ class OrganisationNewTestCase(BaseTestCase):
     url = reverse("organisation_new")
 
     def setUp(self):
-        self.newcomer = make_user("nouveau@example.fr")
+        self.newcomer = make_user("nouveau@example.fr", with_mfa=True)
         self.client.force_login(self.newcomer)
 
     def post(self, **fields):
