@@ -28,6 +28,7 @@ from allauth.mfa.totp.internal.auth import (
 from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
@@ -171,13 +172,13 @@ def demo_users():
     return get_user_model().objects.filter(email__iendswith="@" + DEMO_DOMAIN)
 
 
-def _get_or_create_user(account, password):
+def _get_or_create_user(account, password_hash):
     User = get_user_model()
     user = User.objects.filter(email__iexact=account.email).first()
     created = user is None
     if created:
-        user = User.objects.create_user(
-            username=account.email, email=account.email, password=password,
+        user = User.objects.create(
+            username=account.email, email=account.email, password=password_hash,
             first_name=account.first_name, last_name=account.last_name,
         )
     EmailAddress.objects.get_or_create(
@@ -191,12 +192,12 @@ def _ensure_totp(user):
         TOTP.activate(user, generate_totp_secret())
 
 
-def _load_organisation(spec, password, counts):
+def _load_organisation(spec, password_hash, counts):
     fields = spec["fields"]
     members = spec["members"]
     users = {}
     for account, role in members:
-        users[account], created = _get_or_create_user(account, password)
+        users[account], created = _get_or_create_user(account, password_hash)
         counts["comptes"] += created
         if role in ROLES_REQUIRING_MFA:
             _ensure_totp(users[account])
@@ -232,24 +233,20 @@ def _load_staff(organisation, users, counts):
         counts["personnes"] += 1
 
 
-def _reset_passwords(password):
-    """A new password was drawn (its file was lost): the existing accounts take it."""
-    for user in demo_users():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-
-
 def load():
     """Create what is missing; returns the counts of rows created (all 0 the second time)."""
+    # A new password drawn while accounts exist (its file was lost): they all take it.
     drawn = not password_path().is_file()
     password = demo_password(create=True)
     validate_password(password)
     counts = {"structures": 0, "comptes": 0, "rôles": 0, "personnes": 0}
+    # One hash for all: the accounts share the password anyway, and Argon2 is slow on purpose.
+    password_hash = make_password(password)
     with transaction.atomic():
         if drawn:
-            _reset_passwords(password)
+            demo_users().update(password=password_hash)
         for index, spec in enumerate(ORGANISATIONS):
-            organisation, users = _load_organisation(spec, password, counts)
+            organisation, users = _load_organisation(spec, password_hash, counts)
             if index == 0:
                 officine = organisation
                 _load_staff(organisation, users, counts)
@@ -263,6 +260,10 @@ class NotADemoAccount(Exception):
     pass
 
 
+class NoAuthenticator(Exception):
+    """A demo account whose roles do not require MFA, so it has no TOTP secret."""
+
+
 def totp_secret(user):
     authenticator = Authenticator.objects.filter(user=user,
                                                  type=Authenticator.Type.TOTP).first()
@@ -274,9 +275,11 @@ def current_code(email, now=None):
     if not is_demo_email(email):
         raise NotADemoAccount(email)
     user = demo_users().filter(email__iexact=email.strip()).first()
-    secret = totp_secret(user) if user else None
-    if secret is None:
+    if user is None:
         raise NotADemoAccount(email)
+    secret = totp_secret(user)
+    if secret is None:
+        raise NoAuthenticator(email)
     counter = int(now if now is not None else time.time()) // mfa_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, counter))
 

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.lib.identifiers import normalise
 
-from .models import AuditEntry, Organisation, Person, Role
+from .models import Organisation, Person, Role
+from .selectors import audit_entries_for
 
 ORGANISATION_FIELDS = ["name", "kind", "siret", "finess", "address", "postal_code", "city",
                        "region", "size_band", "require_mfa_for_all"]
@@ -80,8 +81,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        actions = (AuditEntry.objects.filter(organisation=organisation)
-                   .order_by("action").values_list("action", flat=True).distinct())
+        actions = (audit_entries_for(organisation).order_by("action")
+                   .values_list("action", flat=True).distinct())
         self.fields["action"].choices = [("", _("Tous"))] + [(a, a) for a in actions]
 
     def filter(self, queryset):

@@ -1,9 +1,12 @@
 """Reads that cross relations."""
 
 from allauth.mfa.models import Authenticator
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .models import AuditEntry
 
 
 def dashboard_todo(request):
@@ -29,3 +32,17 @@ def dashboard_todo(request):
             todo.append((_("%(n)d personne(s) partie(s) ont encore un accès : retirez-le.")
                          % {"n": departed}, reverse("member_list", args=[slug])))
     return todo
+
+
+# Account events (sign-ins, failures, MFA changes) have no organisation: each organisation's
+# log shows those of its current members, so a responsable sees who signs in and when.
+ACCOUNT_EVENT_PREFIXES = ("auth.", "mfa.")
+
+
+def audit_entries_for(organisation):
+    member_ids = organisation.memberships.values("user_id")
+    account_events = Q(organisation__isnull=True, actor_id__in=member_ids) & (
+        Q(action__startswith=ACCOUNT_EVENT_PREFIXES[0])
+        | Q(action__startswith=ACCOUNT_EVENT_PREFIXES[1])
+    )
+    return AuditEntry.objects.filter(Q(organisation=organisation) | account_events)

@@ -50,3 +50,13 @@ class AuditLogTestCase(BaseTestCase):
         self.client.force_login(self.owner)
         self.assertQueriesConstant(self.url, lambda i: audit.record(
             "test.event", actor=self.alice, organisation=self.org, details={"i": i}))
+
+    def test_it_shows_members_sign_ins_but_not_outsiders(self):
+        audit.record("auth.login", actor=self.colin)
+        audit.record("auth.login", actor=self.oscar)
+        audit.record("auth.login_failed", actor_label="inconnu@example.fr")
+        self.client.force_login(self.owner)
+        response = self.client.get(self.url, {"action": "auth.login"})
+        self.assertContains(response, "colin@alpha.example")
+        self.assertNotContains(response, "oscar@bravo.example")
+        self.assertNotContains(response, "inconnu@example.fr")

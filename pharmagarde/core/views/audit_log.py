@@ -10,7 +10,7 @@ from pharmagarde.lib.spreadsheet import escape_formula
 from .. import audit
 from ..access import org_view
 from ..forms import AuditFilterForm
-from ..models import AuditEntry
+from ..selectors import audit_entries_for
 
 PAGE_SIZE = 50
 CSV_HEADER = ["date", "auteur", "action", "objet", "identifiant", "détails", "adresse IP",
@@ -19,7 +19,7 @@ CSV_HEADER = ["date", "auteur", "action", "objet", "identifiant", "détails", "a
 
 def filtered_entries(request):
     form = AuditFilterForm(request.GET or None, organisation=request.organisation)
-    entries = AuditEntry.objects.filter(organisation=request.organisation)
+    entries = audit_entries_for(request.organisation)
     if form.is_valid():
         entries = form.filter(entries)
     return form, entries

@@ -34,9 +34,15 @@ class Command(BaseCommand):
         try:
             value = demo.current_code(email)
         except demo.NotADemoAccount:
+            # A real account's code must only ever come from its owner's device.
             raise CommandError(
-                f"{email} n'est pas un compte de démonstration avec double authentification : "
-                f"seuls les comptes en @{demo.DEMO_DOMAIN} ont un code affichable ici."
+                f"{email} n'est pas un compte de démonstration : seuls les comptes en "
+                f"@{demo.DEMO_DOMAIN} ont un code affichable ici."
+            ) from None
+        except demo.NoAuthenticator:
+            raise CommandError(
+                f"{email} n'a pas de double authentification : elle n'est exigée que des "
+                "responsables et des référents cybersécurité. Connectez-vous sans code."
             ) from None
         self.stdout.write(value)
         remaining = mfa_settings.TOTP_PERIOD - int(time.time()) % mfa_settings.TOTP_PERIOD

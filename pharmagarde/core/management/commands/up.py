@@ -19,6 +19,14 @@ from pharmagarde.core.models import Organisation
 from .serve import default_workers, gunicorn_argv, is_listening, supervise, worker_argv
 
 
+def load_demo_if_empty():
+    """Only a database without any structure gets the demo: never mix it with real data."""
+    if Organisation.objects.exists():
+        return False
+    call_command("demo", verbosity=0, stdout=io.StringIO())
+    return True
+
+
 class Command(BaseCommand):
     help = "Prépare, charge la démonstration si la base est vide et démarre (make run)."
 
@@ -30,9 +38,8 @@ class Command(BaseCommand):
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
         call_command("init", verbosity=verbosity)
-        if not no_demo and not Organisation.objects.exists():
-            self.stdout.write("Base vide : chargement des données de démonstration…")
-            call_command("demo", verbosity=0, stdout=io.StringIO())
+        if not no_demo and load_demo_if_empty():
+            self.stdout.write("Base vide : données de démonstration chargées.")
         web = gunicorn_argv(host=host, port=port, workers=default_workers())
         self.stdout.flush()
         status = supervise([web, worker_argv()], ready_check=lambda: is_listening(host, port),
