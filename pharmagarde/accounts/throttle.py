@@ -1,0 +1,150 @@
+"""Growing delay, then lock-out, after repeated failed sign-ins.
+
+CNIL 2022 (case 2 needs a growing delay or a lock-out) and the ANS identification framework
+(more than a minute of delay after 5 failures, at most 25 failures in 24 hours).
+
+Failures are counted twice: for the e-mail typed, whether or not an account exists (so that
+the answer reveals nothing about who has an account), and for the client address (so that
+trying one password on many accounts is slowed down too). The delay doubles with each
+failure after LOGIN_FAILURES_BEFORE_DELAY; LOGIN_FAILURES_BEFORE_LOCK failures within
+LOGIN_FAILURE_WINDOW_SECONDS lock the key until the window has passed, or, for an account,
+until its password is reset by e-mail.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from pharmagarde.core import audit
+
+from .models import LoginThrottle
+
+Kind = LoginThrottle.Kind
+
+
+def _window():
+    return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()[:254]
+
+
+def throttle_keys(request, email):
+    """The (kind, key) pairs one sign-in attempt is counted against."""
+    keys = []
+    if email := normalise_email(email):
+        keys.append((Kind.ACCOUNT, email))
+    if address := audit.client_ip(request):
+        keys.append((Kind.ADDRESS, address))
+    return keys
+
+
+def is_locked(throttle, now):
+    return throttle.locked_at is not None and now < throttle.locked_at + _window()
+
+
+def delay_seconds(failures):
+    """Seconds to wait after `failures` failures: 0, then the base delay, doubling."""
+    extra = failures - settings.LOGIN_FAILURES_BEFORE_DELAY
+    if extra < 0:
+        return 0
+    # Capped at the window: past that, the lock-out takes over anyway.
+    return min(settings.LOGIN_DELAY_SECONDS * 2 ** min(extra, 32),
+               settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def wait_seconds(throttle, now):
+    """How long this key must wait before its next attempt (0: it may try now)."""
+    if is_locked(throttle, now):
+        return int((throttle.locked_at + _window() - now).total_seconds()) + 1
+    until = throttle.last_failure_at + timedelta(seconds=delay_seconds(throttle.failures))
+    return max(0, int((until - now).total_seconds()) + (1 if until > now else 0))
+
+
+def format_duration(seconds):
+    """'45 secondes', '2 minutes', '3 heures et 5 minutes': rounded up, in plain French."""
+    if seconds < 60:
+        return ngettext("%(n)d seconde", "%(n)d secondes", seconds) % {"n": seconds}
+    minutes = -(-seconds // 60)
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours, minutes = divmod(minutes, 60)
+    text = ngettext("%(n)d heure", "%(n)d heures", hours) % {"n": hours}
+    if minutes:
+        text = _("%(hours)s et %(minutes)s") % {
+            "hours": text,
+            "minutes": ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes},
+        }
+    return text
+
+
+def _refusal(throttle, now):
+    duration = format_duration(wait_seconds(throttle, now))
+    if not is_locked(throttle, now):
+        return _("Trop de tentatives de connexion sans succès. Par sécurité, patientez "
+                 "%(duration)s avant de réessayer.") % {"duration": duration}
+    if throttle.kind == Kind.ACCOUNT:
+        return _("Ce compte est bloqué après de trop nombreuses tentatives de connexion sans "
+                 "succès. Pour le débloquer tout de suite, choisissez « Mot de passe "
+                 "oublié ? » et suivez le lien reçu par e-mail. Sinon, il se débloquera de "
+                 "lui-même dans %(duration)s.") % {"duration": duration}
+    return _("Trop de tentatives de connexion sans succès depuis votre réseau. Les "
+             "connexions depuis cette adresse sont suspendues pendant %(duration)s.") % {
+        "duration": duration}
+
+
+def check(request, email):
+    """Raise a ValidationError in French if this attempt must wait or is locked out."""
+    now = timezone.now()
+    for kind, key in throttle_keys(request, email):
+        throttle = LoginThrottle.objects.filter(kind=kind, key=key).first()
+        if throttle is not None and wait_seconds(throttle, now):
+            raise ValidationError(_refusal(throttle, now), code="login_throttled")
+
+
+def _count_failure(kind, key, now):
+    """Add one failure under a row lock; return the row and whether it just got locked."""
+    with transaction.atomic():
+        throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
+            kind=kind, key=key, defaults={"first_failure_at": now, "last_failure_at": now},
+        )
+        if not is_locked(throttle, now) and now >= throttle.first_failure_at + _window():
+            # The previous window is over: start counting again.
+            throttle.failures, throttle.first_failure_at, throttle.locked_at = 0, now, None
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        just_locked = (throttle.failures >= settings.LOGIN_FAILURES_BEFORE_LOCK
+                       and throttle.locked_at is None)
+        if just_locked:
+            throttle.locked_at = now
+        throttle.save()
+    return throttle, just_locked
+
+
+def record_failure(request, email):
+    now = timezone.now()
+    for kind, key in throttle_keys(request, email):
+        throttle, just_locked = _count_failure(kind, key, now)
+        if just_locked:
+            _audit_lock(request, throttle)
+
+
+def _audit_lock(request, throttle):
+    actor = None
+    if throttle.kind == Kind.ACCOUNT:
+        actor = get_user_model().objects.filter(email__iexact=throttle.key).first()
+    audit.record("auth.locked", actor=actor, request=request, actor_label=throttle.key,
+                 details={"type": throttle.kind, "échecs": throttle.failures})
+
+
+def clear_accounts(emails):
+    """Forget the failures of these e-mail addresses (success, or password reset)."""
+    keys = {normalise_email(email) for email in emails if email}
+    LoginThrottle.objects.filter(kind=Kind.ACCOUNT, key__in=keys).delete()
