@@ -195,7 +195,9 @@ MFA_TOTP_ISSUER = "Pharmagarde"
 
 # Sign-in throttling (CNIL 2022 case 2 / ANS identification framework).
 LOGIN_FAILURES_BEFORE_DELAY = 5
-LOGIN_DELAY_SECONDS = 60
+LOGIN_DELAY_SECONDS = 60  # doubling with each further failure…
+LOGIN_DELAY_MAX_SECONDS = 3600  # …up to an hour, so that the lock-out below stays reachable
+
 LOGIN_FAILURES_BEFORE_LOCK = 25
 LOGIN_FAILURE_WINDOW_SECONDS = 24 * 3600
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))

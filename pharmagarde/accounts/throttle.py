@@ -6,7 +6,8 @@ CNIL 2022 (case 2 needs a growing delay or a lock-out) and the ANS identificatio
 Failures are counted twice: for the e-mail typed, whether or not an account exists (so that
 the answer reveals nothing about who has an account), and for the client address (so that
 trying one password on many accounts is slowed down too). The delay doubles with each
-failure after LOGIN_FAILURES_BEFORE_DELAY; LOGIN_FAILURES_BEFORE_LOCK failures within
+failure after LOGIN_FAILURES_BEFORE_DELAY, up to LOGIN_DELAY_MAX_SECONDS (an hour);
+LOGIN_FAILURES_BEFORE_LOCK failures within
 LOGIN_FAILURE_WINDOW_SECONDS lock the key until the window has passed, or, for an account,
 until its password is reset by e-mail.
 """
@@ -55,9 +56,10 @@ def delay_seconds(failures):
     extra = failures - settings.LOGIN_FAILURES_BEFORE_DELAY
     if extra < 0:
         return 0
-    # Capped at the window: past that, the lock-out takes over anyway.
+    # Capped, so that the 25-failure lock-out stays reachable within the window: uncapped
+    # doubling would stretch 25 attempts over weeks and keep a forgetful user out for days.
     return min(settings.LOGIN_DELAY_SECONDS * 2 ** min(extra, 32),
-               settings.LOGIN_FAILURE_WINDOW_SECONDS)
+               getattr(settings, "LOGIN_DELAY_MAX_SECONDS", 3600))
 
 
 def wait_seconds(throttle, now):
