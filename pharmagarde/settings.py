@@ -197,7 +197,6 @@ MFA_TOTP_ISSUER = "Pharmagarde"
 LOGIN_FAILURES_BEFORE_DELAY = 5
 LOGIN_DELAY_SECONDS = 60  # doubling with each further failure…
 LOGIN_DELAY_MAX_SECONDS = 3600  # …up to an hour, so that the lock-out below stays reachable
-
 LOGIN_FAILURES_BEFORE_LOCK = 25
 LOGIN_FAILURE_WINDOW_SECONDS = 24 * 3600
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
@@ -241,6 +240,10 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is the domain owner's decision (it binds every subdomain and is slow to
+    # undo): opt in with SECURE_HSTS_PRELOAD=true; until then `check --deploy` stays quiet.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -282,6 +285,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide assets (app.css, app.js, htmx) live outside any app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -80,7 +80,9 @@ def supervise(commands, *, ready_check=None, on_ready=None, poll=0.2):
 
     Children get their own process group, so a Ctrl+C in the terminal reaches them once,
     through us, as a SIGTERM (a second signal makes the worker abandon its current task).
-    Returns the exit status: 0 after a requested stop, else the failing child's.
+    `ready_check` is polled until it succeeds, then `on_ready` runs once: `up` prints the
+    address only when the server answers. Returns the exit status: 0 after a requested
+    stop, else the status of the child that stopped first.
     """
     stop = {"signal": None}
 
@@ -88,32 +90,47 @@ def supervise(commands, *, ready_check=None, on_ready=None, poll=0.2):
         stop["signal"] = signum
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    children = []
+    children, exited = [], None
     try:
         children = [subprocess.Popen(argv, process_group=0) for argv in commands]  # noqa: S603
-        ready = ready_check is None
-        while stop["signal"] is None and all(child.poll() is None for child in children):
-            if not ready and ready_check():
-                ready = True
-                if on_ready:
-                    on_ready()
-            time.sleep(poll)
+        exited = _wait(children, stop, ready_check, on_ready, poll)
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        deadline = time.monotonic() + GRACEFUL_TIMEOUT + 5
-        for child in children:
-            try:
-                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        _stop_all(children)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if stop["signal"] is not None:
+    if exited is None:
         return 0
-    return next((child.returncode for child in children if child.returncode), 0)
+    # A child stopping on its own is a failure even with status 0: the service is gone.
+    code = exited.returncode
+    return (128 - code if code < 0 else code) or 1
+
+
+def _wait(children, stop, ready_check, on_ready, poll):
+    """Wait for a stop request (returns None) or a child's exit (returns that child)."""
+    ready = ready_check is None
+    while stop["signal"] is None:
+        exited = next((child for child in children if child.poll() is not None), None)
+        if exited is not None:
+            return exited
+        if not ready and ready_check():
+            ready = True
+            if on_ready:
+                on_ready()
+        time.sleep(poll)
+    return None
+
+
+def _stop_all(children):
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + GRACEFUL_TIMEOUT + 5
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 class Command(BaseCommand):
