@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from pharmagarde.core.models import ROLES_REQUIRING_MFA
 
@@ -26,6 +27,7 @@ def _mfa_status(user):
     }
 
 
+@require_safe
 @login_required
 def account_settings(request):
     user = request.user
@@ -48,6 +50,7 @@ def _mfa_reason(membership):
     return _("%(org)s l'exige de tous ses membres.") % {"org": membership.organisation.name}
 
 
+@require_safe
 @login_required
 def mfa_required(request):
     """Why the user must set up a second factor, and how, before going any further."""
