@@ -17,10 +17,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio event loop in this thread: Django would otherwise
-# refuse the ORM calls that the tests make between two browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("PHARMAGARDE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -40,8 +36,16 @@ def in_ci():
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the whole tests/browser package, closed when the package is done.
+
+    Playwright's sync API marks an asyncio loop as running in this thread for as long as it
+    lives, so Django would refuse the ORM calls the tests make between two browser steps:
+    DJANGO_ALLOW_ASYNC_UNSAFE is set for that time only. Package scope (not session) keeps
+    both the loop and the variable away from the rest of the suite, and from the
+    subprocesses it starts (`check --deploy` refuses to run with that variable set).
+    """
     if not os.access(CHROMIUM, os.X_OK):
         reason = (f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) "
                   "or set PHARMAGARDE_CHROMIUM to run the browser tests")
@@ -55,7 +59,8 @@ def browser():
             raise
         pytest.skip("the playwright package is not installed")
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield chromium
