@@ -7,10 +7,45 @@ change it describes are committed together or not at all.
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64
+
+# What each action code means, for people reading the log. Later apps add theirs with
+# register_actions() in their AppConfig.ready(); an unknown code is shown as is.
+ACTION_LABELS = {
+    "auth.login": _("Connexion"),
+    "auth.logout": _("Déconnexion"),
+    "auth.login_failed": _("Échec de connexion"),
+    "auth.locked": _("Connexion bloquée après des échecs répétés"),
+    "auth.password_changed": _("Mot de passe changé"),
+    "auth.password_reset": _("Mot de passe réinitialisé"),
+    "mfa.added": _("Double authentification ajoutée"),
+    "mfa.removed": _("Double authentification retirée"),
+    "mfa.reset": _("Codes de secours régénérés"),
+    "organisation.created": _("Structure créée"),
+    "organisation.updated": _("Fiche de la structure modifiée"),
+    "member.role_changed": _("Rôle d'un membre changé"),
+    "member.removed": _("Accès d'un membre retiré"),
+    "invitation.sent": _("Invitation envoyée"),
+    "invitation.revoked": _("Invitation annulée"),
+    "invitation.accepted": _("Invitation acceptée"),
+    "person.created": _("Personne ajoutée au personnel"),
+    "person.updated": _("Fiche d'une personne modifiée"),
+    "person.deleted": _("Personne retirée du personnel"),
+    "audit.exported": _("Journal d'audit exporté"),
+    "demo.loaded": _("Données de démonstration chargées"),
+}
+
+
+def register_actions(labels):
+    ACTION_LABELS.update(labels)
+
+
+def action_label(code):
+    return ACTION_LABELS.get(code, code)
 # Any constant works: it names the lock that serialises appends to the chain on PostgreSQL.
 CHAIN_LOCK_KEY = 7_266_001
 

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.lib.identifiers import normalise
 
+from .audit import ACTION_LABELS
 from .models import Organisation, Person, Role
-from .selectors import audit_entries_for
 
 ORGANISATION_FIELDS = ["name", "kind", "siret", "finess", "address", "postal_code", "city",
                        "region", "size_band", "require_mfa_for_all"]
@@ -72,18 +72,18 @@ class PersonForm(forms.ModelForm):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label=_("Type d'événement"), required=False)
+    action = forms.ChoiceField(label=_("Événement"), required=False)
     actor = forms.CharField(label=_("Auteur (e-mail)"), required=False, max_length=254)
     start = forms.DateField(label=_("Du"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Au"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        actions = (audit_entries_for(organisation).order_by("action")
-                   .values_list("action", flat=True).distinct())
-        self.fields["action"].choices = [("", _("Tous"))] + [(a, a) for a in actions]
+        # The known actions, not a DISTINCT over the log: that would scan every entry.
+        labels = sorted(ACTION_LABELS.items(), key=lambda item: str(item[1]))
+        self.fields["action"].choices = [("", _("Toutes"))] + labels
 
     def filter(self, queryset):
         data = self.cleaned_data

@@ -269,6 +269,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-id"]),
             models.Index(fields=["organisation", "action", "-id"]),
+            # Account events (no organisation) are looked up by their actor.
+            models.Index(fields=["actor", "-id"]),
         ]
 
     def __str__(self):
@@ -281,6 +283,12 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Le journal d'audit est en ajout seul.")
+
+    @property
+    def action_label(self):
+        from .audit import action_label
+
+        return action_label(self.action)
 
     def hashed_content(self):
         """The protected fields in a canonical form that does not depend on the database.

@@ -14,7 +14,7 @@ class AuditLogTestCase(BaseTestCase):
     def test_it_lists_the_organisation_entries_only(self):
         self.client.force_login(self.owner)
         response = self.client.get(self.url)
-        self.assertContains(response, "person.created")
+        self.assertContains(response, "<td>Personne ajoutée au personnel</td>", html=False)
         self.assertContains(response, "membre : x@alpha.example")
         self.assertNotContains(response, "oscar@bravo.example")
 

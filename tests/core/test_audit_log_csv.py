@@ -38,7 +38,8 @@ class AuditLogCsvTestCase(BaseTestCase):
         row = self.rows(self.client.get(self.url))[2]
         self.assertEqual(row[2], "person.updated")
         self.assertEqual(row[1], "'@SUM(1+1)")
-        self.assertTrue(row[3].startswith("person ="))
+        self.assertEqual(row[3], "Fiche d'une personne modifiée")
+        self.assertTrue(row[4].startswith("person ="))
 
     def test_it_audits_the_export(self):
         self.client.force_login(self.owner)

@@ -13,12 +13,12 @@ from ..forms import AuditFilterForm
 from ..selectors import audit_entries_for
 
 PAGE_SIZE = 50
-CSV_HEADER = ["date", "auteur", "action", "objet", "identifiant", "détails", "adresse IP",
-              "empreinte"]
+CSV_HEADER = ["date", "auteur", "action", "événement", "objet", "identifiant", "détails",
+              "adresse IP", "empreinte"]
 
 
 def filtered_entries(request):
-    form = AuditFilterForm(request.GET or None, organisation=request.organisation)
+    form = AuditFilterForm(request.GET or None)
     entries = audit_entries_for(request.organisation)
     if form.is_valid():
         entries = form.filter(entries)
@@ -54,7 +54,7 @@ def audit_log_csv(request):
         for entry in entries.order_by("id").iterator(chunk_size=2000):
             yield writer.writerow([escape_formula(value) for value in (
                 timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.actor_label, entry.action,
+                entry.actor_label, entry.action, entry.action_label,
                 f"{entry.object_type} {entry.object_label}".strip(), entry.object_id,
                 " ; ".join(f"{k} = {v}" for k, v in entry.details.items()),
                 entry.ip_address or "", entry.entry_hash,
