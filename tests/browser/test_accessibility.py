@@ -167,3 +167,20 @@ def test_mfa_setup_page(axe_page, alpha):
     reauthenticate_if_asked(axe_page)
     expect(axe_page.get_by_label(re.compile(r"code", re.I))).to_be_visible()
     assert_no_axe_violations(axe_page, "mfa-totp-activate")
+
+
+def test_sign_up_and_password_reset_pages(axe_page):
+    response = axe_page.goto("/comptes/signup/")
+    if response.status == 200:  # open sign-up can be switched off (OPEN_SIGNUP=false)
+        expect(axe_page.get_by_role("heading", level=1)).to_be_visible()
+        assert_no_axe_violations(axe_page, "sign-up")
+    open_page(axe_page, "/comptes/password/reset/", re.compile(r"mot de passe|password", re.I))
+    assert_no_axe_violations(axe_page, "password-reset")
+
+
+def test_security_key_setup_page(axe_page, alice):
+    sign_in(axe_page, alice)
+    axe_page.goto("/comptes/2fa/webauthn/add/")
+    reauthenticate_if_asked(axe_page)
+    expect(axe_page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_axe_violations(axe_page, "mfa-webauthn-add")
