@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "pharmagarde.core",
     "pharmagarde.accounts",
+    "pharmagarde.diagnostic",
+    "pharmagarde.actions",
 ]
 
 MIDDLEWARE = [
@@ -168,12 +170,22 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_ADAPTER = "pharmagarde.accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "pharmagarde.accounts.adapter.SocialAccountAdapter"
 MFA_ADAPTER = "pharmagarde.accounts.adapter.MFAAdapter"
+# The same forms with plainer French labels.
+ACCOUNT_FORMS = {
+    "login": "pharmagarde.accounts.forms.LoginForm",
+    "signup": "pharmagarde.accounts.forms.SignupForm",
+    "reset_password": "pharmagarde.accounts.forms.ResetPasswordForm",
+    "add_email": "pharmagarde.accounts.forms.AddEmailForm",
+}
+MFA_FORMS = {"add_webauthn": "pharmagarde.accounts.forms.AddWebAuthnForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Tell people by e-mail when their password, e-mail or second factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
