@@ -1,0 +1,106 @@
+"""Assessments, their answers and the evidence attached to answers."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pharmagarde.core.models import Organisation
+
+from .referential import get_referential
+from .scoring import AnswerValue, score_assessment
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("En cours")
+        COMPLETED = "completed", _("Terminé")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="assessments")
+    # The referential version answered against, and the organisation's type and size at
+    # the time: a later change of either does not rewrite a finished assessment.
+    referential_version = models.CharField(max_length=20)
+    organisation_kind = models.CharField(max_length=20)
+    size_band = models.CharField(max_length=6)
+    status = models.CharField(max_length=20, choices=Status, default=Status.IN_PROGRESS)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Cached results, written when the assessment is completed (for dashboards and
+    # peer comparisons that must not rescore every assessment).
+    score = models.FloatField(null=True, blank=True)
+    theme_scores = models.JSONField(default=dict, blank=True)
+    level = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "-completed_at"]),
+                   models.Index(fields=["organisation_kind", "status"])]
+
+    def __str__(self):
+        return f"Diagnostic du {self.started_at:%d/%m/%Y}"
+
+    @property
+    def referential(self):
+        return get_referential(self.referential_version)
+
+    def themes(self):
+        return self.referential.themes_for(self.organisation_kind, self.size_band)
+
+    def answer_values(self, answers=None):
+        answers = self.answers.all() if answers is None else answers
+        return {a.question_id: a.value for a in answers}
+
+    def result(self, answers=None):
+        return score_assessment(self.themes(), self.answer_values(answers))
+
+
+class Answer(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.CharField(max_length=60)
+    choice_ids = models.JSONField(default=list, blank=True)
+    dont_know = models.BooleanField(default=False)
+    comment = models.TextField(blank=True, max_length=2000)
+    # Proposed from a closed action: shown pre-filled, to be confirmed by the user.
+    proposed = models.BooleanField(default=False)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: a save names the revision it started from.
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "question_id"],
+                                               name="one_answer_per_question")]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.choice_ids}"
+
+    @property
+    def value(self):
+        return AnswerValue(tuple(self.choice_ids), self.dont_know)
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.organisation_id}/{instance.answer.assessment_id}/{filename}"
+
+
+class Evidence(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

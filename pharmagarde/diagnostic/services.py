@@ -1,0 +1,165 @@
+"""Writes of the diagnostic: start, answer, attach evidence, complete."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pharmagarde.actions.services import plan_sync_from_assessment
+from pharmagarde.core import audit
+
+from .models import Answer, Assessment, Evidence
+from .referential import latest_version
+
+
+class AnswerConflict(Exception):
+    """Someone else saved this answer since the form was shown; carries their answer."""
+
+    def __init__(self, current):
+        super().__init__(_("Quelqu'un d'autre vient de modifier cette réponse."))
+        self.current = current
+
+
+def latest_completed(organisation, before=None):
+    queryset = organisation.assessments.filter(status=Assessment.Status.COMPLETED)
+    if before is not None:
+        queryset = queryset.exclude(pk=before.pk).filter(started_at__lt=before.started_at)
+    return queryset.order_by("-completed_at", "-id").first()
+
+
+def assessment_start(*, acting_user, organisation, request=None):
+    """Start a new assessment on the latest referential, pre-filled from the last one.
+
+    Answers carried over are marked `proposed` (to be confirmed); the questions that a
+    finished action closed are proposed with their best answer.
+    """
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            organisation=organisation, referential_version=latest_version(),
+            organisation_kind=organisation.kind, size_band=organisation.size_band,
+            started_by=acting_user,
+        )
+        _carry_over_answers(assessment, acting_user)
+        audit.record("assessment.started", actor=acting_user, organisation=organisation,
+                     obj=assessment, request=request,
+                     details={"version": assessment.referential_version})
+    return assessment
+
+
+def _carry_over_answers(assessment, acting_user):
+    previous = latest_completed(assessment.organisation, before=assessment)
+    questions = assessment.referential.questions
+    proposals = {}
+    if previous is not None:
+        for answer in previous.answers.all():
+            if answer.question_id in questions:
+                proposals[answer.question_id] = (list(answer.choice_ids), answer.dont_know)
+    done = assessment.organisation.actions.filter(status="done").exclude(question_ids=[])
+    for action in done.only("question_ids"):
+        for question_id in action.question_ids:
+            if question_id in questions:
+                proposals[question_id] = (questions[question_id].best_choice_ids(), False)
+    Answer.objects.bulk_create([
+        Answer(organisation=assessment.organisation, assessment=assessment, question_id=qid,
+               choice_ids=choices, dont_know=dont_know, proposed=True, answered_by=acting_user)
+        for qid, (choices, dont_know) in proposals.items()
+    ])
+
+
+def _clean_choices(question, choice_ids, dont_know):
+    if dont_know:
+        if not question.dont_know:
+            raise ValidationError(_("« Je ne sais pas » n'est pas proposé pour cette question."))
+        return []
+    known = {c.id for c in question.choices}
+    choice_ids = list(dict.fromkeys(choice_ids))  # no duplicates, order kept
+    if not choice_ids:
+        raise ValidationError(_("Choisissez une réponse."))
+    if set(choice_ids) - known:
+        raise ValidationError(_("Cette réponse ne fait pas partie des choix proposés."))
+    if question.kind == "single" and len(choice_ids) > 1:
+        raise ValidationError(_("Une seule réponse est possible pour cette question."))
+    return choice_ids
+
+
+def answer_save(*, acting_user, assessment, question_id, choice_ids=(), dont_know=False,
+                comment="", revision=None, request=None):
+    """Save one answer (autosave). `revision` is the one the form showed; None skips the
+    check. Raises AnswerConflict when another person saved in between."""
+    questions = {q.id: q for theme in assessment.themes() for q in theme.questions}
+    question = questions.get(question_id)
+    if question is None:
+        raise ValidationError(_("Cette question ne fait pas partie de ce diagnostic."))
+    if assessment.status == Assessment.Status.COMPLETED:
+        raise ValidationError(_("Ce diagnostic est terminé : commencez-en un nouveau pour "
+                                "changer vos réponses."))
+    choice_ids = _clean_choices(question, choice_ids, dont_know)
+    with transaction.atomic():
+        answer = _write_answer(assessment, question_id, choice_ids, dont_know, comment,
+                               revision, acting_user)
+        audit.record("assessment.answered", actor=acting_user,
+                     organisation=assessment.organisation, obj=assessment, request=request,
+                     details={"question": question_id, "réponse": choice_ids or "je ne sais pas"})
+        plan_sync_from_assessment(acting_user=acting_user, assessment=assessment)
+    return answer
+
+
+def _write_answer(assessment, question_id, choice_ids, dont_know, comment, revision, user):
+    fields = {"choice_ids": choice_ids, "dont_know": dont_know, "comment": comment[:2000],
+              "proposed": False, "answered_by": user, "updated_at": timezone.now()}
+    answer = Answer.objects.filter(assessment=assessment, question_id=question_id).first()
+    if answer is None:
+        return Answer.objects.create(organisation=assessment.organisation,
+                                     assessment=assessment, question_id=question_id, **fields)
+    # The update only matches the revision the user saw: a concurrent save makes it miss.
+    queryset = Answer.objects.filter(pk=answer.pk)
+    if revision is not None:
+        queryset = queryset.filter(revision=revision)
+    if not queryset.update(revision=F("revision") + 1, **fields):
+        raise AnswerConflict(Answer.objects.get(pk=answer.pk))
+    answer.refresh_from_db()
+    return answer
+
+
+def assessment_complete(*, acting_user, assessment, request=None):
+    result = assessment.result()
+    if not result.complete:
+        raise ValidationError(
+            _("Il reste %(n)d question(s) sans réponse. Répondez « Je ne sais pas » si vous "
+              "ne savez pas : c'est une réponse utile.") % {"n": result.visible - result.answered})
+    with transaction.atomic():
+        assessment.status = Assessment.Status.COMPLETED
+        assessment.completed_at = timezone.now()
+        assessment.score = result.score
+        assessment.level = result.level
+        assessment.theme_scores = {t.theme.id: t.score for t in result.themes}
+        assessment.save()
+        audit.record("assessment.completed", actor=acting_user,
+                     organisation=assessment.organisation, obj=assessment, request=request,
+                     details={"score": result.score, "niveau": result.level})
+    return result
+
+
+def evidence_add(*, acting_user, answer, uploaded_file, content_type, request=None):
+    """Attach a file already checked by lib.uploads to an answer."""
+    with transaction.atomic():
+        evidence = Evidence(organisation=answer.organisation, answer=answer,
+                            original_name=uploaded_file.name[:200], size=uploaded_file.size,
+                            content_type=content_type, uploaded_by=acting_user)
+        evidence.file.save(uploaded_file.name, uploaded_file, save=False)
+        evidence.save()
+        audit.record("assessment.evidence_added", actor=acting_user,
+                     organisation=answer.organisation, obj=evidence, request=request,
+                     details={"question": answer.question_id, "taille": evidence.size})
+    return evidence
+
+
+def evidence_remove(*, acting_user, evidence, request=None):
+    with transaction.atomic():
+        audit.record("assessment.evidence_removed", actor=acting_user,
+                     organisation=evidence.organisation, obj=evidence, request=request)
+        storage, name = evidence.file.storage, evidence.file.name
+        evidence.delete()
+        # The file goes only once the row is gone for good.
+        transaction.on_commit(lambda: storage.delete(name))
