@@ -184,3 +184,27 @@ def test_security_key_setup_page(axe_page, alice):
     reauthenticate_if_asked(axe_page)
     expect(axe_page.get_by_role("heading", level=1)).to_be_visible()
     assert_no_axe_violations(axe_page, "mfa-webauthn-add")
+
+
+@pytest.mark.parametrize("path", ["/o/alpha/", "/o/alpha/membres/", "/o/alpha/personnel/"])
+def test_pages_reflow_on_a_phone(axe_page, context, live_server, path):
+    """WCAG 1.4.10 (reflow): at 320 CSS px nothing scrolls sideways but the tables' own box.
+
+    A long organisation name and e-mail address are the worst case for the header.
+    """
+    alpha = make_pharmacy("Pharmacie du Grand Marché de la Place Centrale", "alpha")
+    user = make_member("alice.longue-adresse@alpha.example", alpha, Role.RESPONSABLE,
+                       with_mfa=True)
+    Person.objects.create(organisation=alpha, first_name="Paul", last_name="Préparateur",
+                          job="Préparateur en pharmacie", email="paul.preparateur@alpha.example")
+    use_session(context, live_server, user)
+    axe_page.set_viewport_size({"width": 320, "height": 640})
+    response = axe_page.goto(path)
+    assert response.status == 200
+    assert_no_axe_violations(axe_page, "phone" + path.replace("/", "-").rstrip("-"))
+    too_wide = axe_page.evaluate("""() => [...document.querySelectorAll("body *")]
+        .filter(el => !el.closest(".table-wrap")
+                && el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                   + (el.className ? "." + String(el.className).split(" ").join(".") : ""))""")
+    assert not too_wide, f"wider than a 320 px screen on {path}: {too_wide}"
