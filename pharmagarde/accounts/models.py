@@ -21,6 +21,8 @@ class LoginThrottle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "key"], name="one_throttle_per_key")
         ]
+        # For purging rows whose window is over.
+        indexes = [models.Index(fields=["last_failure_at"])]
 
     def __str__(self):
         return f"{self.kind}:{self.key} ({self.failures})"

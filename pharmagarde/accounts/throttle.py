@@ -130,8 +130,15 @@ def _count_failure(kind, key, now):
     return throttle, just_locked
 
 
+def purge_expired(now):
+    """Forget keys whose last failure is older than the window: their delay, lock-out and
+    count are all over (a lock starts at the last counted failure). Keeps the table small."""
+    LoginThrottle.objects.filter(last_failure_at__lt=now - _window()).delete()
+
+
 def record_failure(request, email):
     now = timezone.now()
+    purge_expired(now)
     for kind, key in throttle_keys(request, email):
         throttle, just_locked = _count_failure(kind, key, now)
         if just_locked:

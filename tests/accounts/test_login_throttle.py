@@ -166,3 +166,12 @@ class FormatDurationTestCase(TestCase):
         self.assertEqual(format_duration(61), "2 minutes")
         self.assertEqual(format_duration(3600), "1 heure")
         self.assertEqual(format_duration(3 * 3600 + 300), "3 heures et 5 minutes")
+
+
+class PurgeTestCase(ThrottleTestCase):
+    def test_it_forgets_keys_whose_window_is_over(self):
+        self.fail(2, email="ancien@exemple.fr", address="10.5.5.5")
+        self.travel(24 * 3600 + 1)
+        self.fail(1)
+        keys = set(LoginThrottle.objects.values_list("key", flat=True))
+        self.assertEqual(keys, {"colin@alpha.example", "10.0.0.1"})
