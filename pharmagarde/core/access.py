@@ -73,3 +73,28 @@ def get_membership_or_404(request, pk, write=False):
 
 def get_invitation_or_404(request, pk, write=False):
     return get_owned_or_404(request, Invitation.objects.all(), pk, write=write)
+
+
+def get_assessment_or_404(request, pk, write=False):
+    from pharmagarde.diagnostic.models import Assessment
+
+    return get_owned_or_404(request, Assessment.objects.all(), pk, write=write)
+
+
+def get_evidence_or_404(request, pk, write=False):
+    from pharmagarde.diagnostic.models import Evidence
+
+    return get_owned_or_404(request, Evidence.objects.select_related("answer"), pk, write=write)
+
+
+def get_action_or_404(request, pk, write=False):
+    from pharmagarde.actions.models import Action
+
+    return get_owned_or_404(request, Action.objects.select_related("owner"), pk, write=write)
+
+
+def get_actionevidence_or_404(request, pk, write=False):
+    from pharmagarde.actions.models import ActionEvidence
+
+    return get_owned_or_404(request, ActionEvidence.objects.select_related("action"), pk,
+                            write=write)

@@ -19,6 +19,8 @@ org_patterns = [
     path("personnel/<int:person_id>/supprimer/", people.person_delete, name="person_delete"),
     path("journal/", audit_log.audit_log, name="audit_log"),
     path("journal/export.csv", audit_log.audit_log_csv, name="audit_log_csv"),
+    path("diagnostic/", include("pharmagarde.diagnostic.urls")),
+    path("plan/", include("pharmagarde.actions.urls")),
 ]
 
 urlpatterns = [
