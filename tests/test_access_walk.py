@@ -70,6 +70,30 @@ class AccessWalkTestCase(BaseTestCase):
         Invitation.objects.create(organisation=cls.other_org, email="x@bravo.example",
                                   role=Role.COLLABORATEUR, token_hash="f" * 64,
                                   expires_at=timezone.now())
+        cls.make_foreign_objects()
+
+    @classmethod
+    def make_foreign_objects(cls):
+        """One object of every other tenant model in Bravo (apps add theirs here)."""
+        from django.core.files.base import ContentFile
+
+        from pharmagarde.actions.models import Action, ActionEvidence
+        from pharmagarde.diagnostic.models import Answer, Assessment, Evidence
+
+        assessment = Assessment.objects.create(
+            organisation=cls.other_org, referential_version="2026.1",
+            organisation_kind="officine", size_band="1-9")
+        answer = Answer.objects.create(organisation=cls.other_org, assessment=assessment,
+                                       question_id="gouv-referent", choice_ids=["oui"])
+        Evidence.objects.create(organisation=cls.other_org, answer=answer,
+                                file=ContentFile(b"%PDF-1.4", name="preuve.pdf"),
+                                original_name="preuve.pdf", size=8,
+                                content_type="application/pdf")
+        action = Action.objects.create(organisation=cls.other_org, title="Action Bravo")
+        ActionEvidence.objects.create(organisation=cls.other_org, action=action,
+                                      file=ContentFile(b"%PDF-1.4", name="preuve.pdf"),
+                                      original_name="preuve.pdf", size=8,
+                                      content_type="application/pdf")
 
     def foreign_id(self, param):
         model_name = param.removesuffix("_id")
