@@ -14,11 +14,19 @@ import tempfile
 import textwrap
 import time
 import urllib.request
+from io import StringIO
 from pathlib import Path
 from unittest import TestCase, mock
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase as DjangoTestCase
+
 from pharmagarde import cli
 from pharmagarde.core.management.commands import serve
+from tests.base import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the test settings put in the environment must not leak into a "fresh" install.
@@ -132,6 +140,11 @@ class InitAndServeTests(TestCase):
         self.assertNotIn("Clé secrète créée", self.second.stdout)
         self.assertEqual(self.key_file().read_text(), self.key_after_first)
 
+    def test_it_runs_the_worker_in_batch_mode(self):
+        result = pharmagarde("worker", "--batch", data_dir=self.data_dir, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("No more tasks", result.stdout + result.stderr)
+
     def test_it_serves_the_sign_in_page_and_stops_cleanly_with_its_worker(self):
         port = free_port()
         process = subprocess.Popen(
@@ -209,3 +222,58 @@ class SupervisorTests(TestCase):
         started = time.monotonic()
         self.assertEqual(process.wait(timeout=20), 3)
         self.assertLess(time.monotonic() - started, 15)
+
+
+class CreateAdminTests(DjangoTestCase):
+    PASSWORD = "Boussole-Lavande-Agrafe-47"
+
+    def createadmin(self, *args, **env):
+        out, err = StringIO(), StringIO()
+        with mock.patch.dict(os.environ, env):
+            call_command("createadmin", *args, stdout=out, stderr=err)
+        return out.getvalue() + err.getvalue()
+
+    def password_file(self, password):
+        handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)  # noqa: SIM115
+        handle.write(password + "\n")
+        handle.close()
+        self.addCleanup(os.unlink, handle.name)
+        return handle.name
+
+    def test_it_creates_an_account_with_a_verified_address(self):
+        output = self.createadmin("--email", "Titulaire@Pharmacie.fr", "--password-file",
+                                  self.password_file(self.PASSWORD), "--noinput")
+        user = get_user_model().objects.get(email="titulaire@pharmacie.fr")
+        self.assertTrue(user.check_password(self.PASSWORD))
+        self.assertTrue(EmailAddress.objects.get(user=user).verified)
+        self.assertFalse(user.is_superuser)
+        self.assertIn("Compte créé", output)
+
+    def test_it_reads_the_password_from_the_environment(self):
+        self.createadmin("--email", "dpo@pharmacie.fr", "--noinput",
+                         PHARMAGARDE_ADMIN_PASSWORD=self.PASSWORD)
+        self.assertTrue(get_user_model().objects.get(email="dpo@pharmacie.fr")
+                        .check_password(self.PASSWORD))
+
+    def test_it_refuses_a_password_against_the_policy(self):
+        with self.assertRaisesMessage(CommandError, "Mot de passe refusé"):
+            self.createadmin("--email", "a@pharmacie.fr", "--noinput",
+                             PHARMAGARDE_ADMIN_PASSWORD="court")
+        self.assertFalse(get_user_model().objects.exists())
+
+    def test_it_refuses_an_address_already_taken(self):
+        make_user("pris@pharmacie.fr")
+        with self.assertRaisesMessage(CommandError, "existe déjà"):
+            self.createadmin("--email", "PRIS@pharmacie.fr", "--noinput",
+                             PHARMAGARDE_ADMIN_PASSWORD=self.PASSWORD)
+
+    def test_it_asks_in_french_until_the_password_is_acceptable(self):
+        typed = iter(["court", "court", self.PASSWORD, "autre", self.PASSWORD, self.PASSWORD])
+        with mock.patch("builtins.input", return_value="moi@pharmacie.fr") as ask, \
+                mock.patch("getpass.getpass", side_effect=lambda prompt: next(typed)):
+            output = self.createadmin(PHARMAGARDE_ADMIN_PASSWORD="")
+        self.assertIn("Adresse e-mail", ask.call_args.args[0])
+        self.assertIn("Mot de passe refusé", output)
+        self.assertIn("diffèrent", output)
+        self.assertTrue(get_user_model().objects.get(email="moi@pharmacie.fr")
+                        .check_password(self.PASSWORD))
