@@ -4,8 +4,10 @@ Every sensitive write calls `record(...)` inside its own transaction, so the ent
 change it describes are committed together or not at all.
 """
 
+import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -51,11 +53,22 @@ CHAIN_LOCK_KEY = 7_266_001
 
 
 def client_ip(request):
-    """The address the request came from (REMOTE_ADDR: set BEHIND_PROXY and a proxy that
-    overwrites it if needed; X-Forwarded-For is never trusted blindly)."""
+    """The address the request came from.
+
+    Behind our reverse proxy (BEHIND_PROXY), REMOTE_ADDR is the proxy's own address: the
+    client's is the LAST X-Forwarded-For entry, the one the proxy appended. Earlier entries
+    are whatever the client sent and are never trusted.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or None
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        address = forwarded or address
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def _lock_chain():
