@@ -1,13 +1,28 @@
 """Writes of the action plan, and its synchronisation with the diagnostic."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
 
-from .models import Action
+from .models import Action, ActionEvidence
+
+
+class ActionConflict(Exception):
+    """Someone else saved this action since the form was shown; carries their version."""
+
+    def __init__(self, current):
+        super().__init__(_("Quelqu'un d'autre vient de modifier cette action."))
+        self.current = current
+
+
+# Fields the action form writes; the diagnostic's own fields are left to the sync.
+FORM_FIELDS = ("title", "description", "owner", "due_date", "status", "effort", "progress",
+               "notes", "question_ids")
+DIAGNOSTIC_OWNED = ("title", "description", "effort", "question_ids")
 
 # Fields a person sets on an action: the diagnostic never overwrites them.
 HUMAN_FIELDS = ("owner_id", "due_date", "notes", "progress")
@@ -80,6 +95,8 @@ def _upsert(organisation, assessment, action, measure_id, fields, user):
             action.notes + "\n" + _("Rouverte : le diagnostic du %(date)s montre que la mesure "
                                     "n'est pas en place.")
             % {"date": date_format(assessment.started_at, "d/m/Y")}).strip())
+        # Status and notes are what a person edits: an open form must not overwrite this.
+        changed["revision"] = action.revision + 1
     if changed and action.assessment_id != assessment.id:
         changed["assessment"] = assessment
     if not changed:
@@ -103,8 +120,12 @@ def _resolve(action):
     return 0
 
 
-def action_save(*, acting_user, action, changed=(), request=None):
-    """Create or update an action validated by a form."""
+def action_save(*, acting_user, action, changed=(), revision=None, request=None):
+    """Create or update an action validated by a form.
+
+    `revision` is the one the form showed; None skips the check. Raises ActionConflict,
+    and writes nothing, when someone else saved the action in between.
+    """
     created = action.pk is None
     if created:
         action.created_by = acting_user
@@ -114,7 +135,21 @@ def action_save(*, acting_user, action, changed=(), request=None):
     elif action.status != Action.Status.DONE:
         action.closed_at = None
     with transaction.atomic():
-        action.save()
+        if not created:
+            # Claims the revision the user saw: a concurrent save makes the update miss
+            # (and on PostgreSQL the row stays locked until this transaction ends).
+            queryset = Action.objects.filter(pk=action.pk)
+            if revision is not None:
+                queryset = queryset.filter(revision=revision)
+            if not queryset.update(revision=F("revision") + 1):
+                raise ActionConflict(Action.objects.select_related("owner").get(pk=action.pk))
+            action.revision = Action.objects.values_list("revision", flat=True).get(
+                pk=action.pk)
+            fields = [f for f in FORM_FIELDS if action.source != Action.Source.DIAGNOSTIC
+                      or f not in DIAGNOSTIC_OWNED]
+            action.save(update_fields=[*fields, "closed_at", "revision", "updated_at"])
+        else:
+            action.save()
         code = "action.created" if created else (
             "action.closed" if action.status == Action.Status.DONE and "status" in changed
             else "action.updated")
@@ -123,8 +158,46 @@ def action_save(*, acting_user, action, changed=(), request=None):
     return action
 
 
+def _delete_files_on_commit(files):
+    for field_file in files:
+        storage, name = field_file.storage, field_file.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
 def action_delete(*, acting_user, action, request=None):
     with transaction.atomic():
         audit.record("action.deleted", actor=acting_user, organisation=action.organisation,
                      obj=action, request=request)
+        files = [evidence.file for evidence in action.evidence.all()]
         action.delete()
+        # The files go only once the rows are gone for good.
+        _delete_files_on_commit(files)
+
+
+def action_evidence_add(*, acting_user, action, uploaded_file, content_type, stored_name,
+                        original_name, request=None):
+    """Attach a file already checked by lib.uploads to an action, under a random name."""
+    with transaction.atomic():
+        evidence = ActionEvidence(organisation=action.organisation, action=action,
+                                  original_name=original_name[:200], size=uploaded_file.size,
+                                  content_type=content_type, uploaded_by=acting_user)
+        evidence.file.save(stored_name, uploaded_file, save=False)
+        try:
+            evidence.save()
+            audit.record("action.evidence_added", actor=acting_user,
+                         organisation=action.organisation, obj=evidence, request=request,
+                         details={"action": action.pk, "taille": evidence.size})
+        except Exception:
+            evidence.file.storage.delete(evidence.file.name)
+            raise
+    return evidence
+
+
+def action_evidence_remove(*, acting_user, evidence, request=None):
+    with transaction.atomic():
+        audit.record("action.evidence_removed", actor=acting_user,
+                     organisation=evidence.organisation, obj=evidence, request=request,
+                     details={"action": evidence.action_id})
+        field_file = evidence.file
+        evidence.delete()
+        _delete_files_on_commit([field_file])

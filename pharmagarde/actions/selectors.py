@@ -1,0 +1,161 @@
+"""Reads of the action plan: filtered and sorted lists, counts, the questions an action closes.
+
+Every function takes the organisation (resolved by core.access.org_view) and never looks
+outside it.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pharmagarde.diagnostic.referential import (
+    ReferentialError,
+    get_referential,
+    latest_version,
+)
+
+from .models import Action
+
+STATUS_ORDER = [Action.Status.TODO, Action.Status.IN_PROGRESS, Action.Status.DONE,
+                Action.Status.DROPPED]
+
+SORTS = {
+    "priority": ("priority", F("due_date").asc(nulls_last=True), "id"),
+    "due": (F("due_date").asc(nulls_last=True), "priority", "id"),
+    "status": ("status_rank", "priority", F("due_date").asc(nulls_last=True), "id"),
+    "title": (Lower("title"), "id"),
+}
+
+
+def status_rank():
+    return Case(*[When(status=status, then=Value(rank)) for rank, status in
+                  enumerate(STATUS_ORDER)], default=Value(len(STATUS_ORDER)),
+                output_field=IntegerField())
+
+
+def overdue_q(today=None):
+    today = today or timezone.localdate()
+    return Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+
+
+def actions_for(organisation):
+    """The organisation's actions with what a list shows, in one query."""
+    return (Action.objects.filter(organisation=organisation)
+            .select_related("owner", "assessment")
+            .annotate(evidence_count=Count("evidence"), status_rank=status_rank()))
+
+
+def filter_actions(queryset, data):
+    """Apply the cleaned filters of an ActionFilterForm (invalid ones are simply absent)."""
+    query = (data.get("q") or "").strip()
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(description__icontains=query)
+                                   | Q(notes__icontains=query))
+    status = data.get("status")
+    if status == "open":
+        queryset = queryset.filter(status__in=Action.OPEN_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    owner = data.get("owner")
+    if owner == "none":
+        queryset = queryset.filter(owner__isnull=True)
+    elif owner:
+        queryset = queryset.filter(owner_id=int(owner))
+    if data.get("effort"):
+        queryset = queryset.filter(effort=data["effort"])
+    if data.get("source"):
+        queryset = queryset.filter(source=data["source"])
+    if data.get("overdue"):
+        queryset = queryset.filter(overdue_q())
+    return queryset.order_by(*SORTS.get(data.get("sort") or "priority", SORTS["priority"]))
+
+
+def status_counts(queryset):
+    """À faire, en cours, terminées, abandonnées and en retard, in one query."""
+    counts = queryset.order_by().aggregate(
+        todo=Count("id", filter=Q(status=Action.Status.TODO)),
+        in_progress=Count("id", filter=Q(status=Action.Status.IN_PROGRESS)),
+        done=Count("id", filter=Q(status=Action.Status.DONE)),
+        dropped=Count("id", filter=Q(status=Action.Status.DROPPED)),
+        overdue=Count("id", filter=overdue_q()),
+    )
+    counts["total"] = sum(counts[s] for s in STATUS_ORDER)
+    return counts
+
+
+def _referential(version):
+    try:
+        return get_referential(version)
+    except (ReferentialError, OSError):
+        return None
+
+
+@dataclass(frozen=True)
+class ClosedQuestion:
+    id: str
+    text: str
+    missing: bool = False
+
+
+def questions_of(action):
+    """The questions an action closes, with their text from the assessment's referential
+    (or the latest one for an action added by hand). A question that no longer exists is
+    named by its id and flagged missing. No query: referentials are cached files."""
+    if not action.question_ids:
+        return []
+    version = action.assessment.referential_version if action.assessment_id else None
+    referential = _referential(version or latest_version())
+    questions = referential.questions if referential is not None else {}
+    result = []
+    for question_id in action.question_ids:
+        question = questions.get(question_id)
+        if question is None:
+            result.append(ClosedQuestion(question_id, _("Question « %(id)s » (retirée du "
+                                                        "questionnaire)") % {"id": question_id},
+                                         missing=True))
+        else:
+            result.append(ClosedQuestion(question_id, question.text))
+    return result
+
+
+def with_questions(actions):
+    """Attach `closed_questions` to each action of an evaluated list."""
+    actions = list(actions)
+    for action in actions:
+        action.closed_questions = questions_of(action)
+    return actions
+
+
+def board_columns(organisation, data, limit):
+    """One column per status, each with at most `limit` cards: one query per column."""
+    base = filter_actions(actions_for(organisation), {**data, "status": "", "sort": ""})
+    columns = []
+    for status in STATUS_ORDER:
+        queryset = base.filter(status=status)
+        if status in (Action.Status.DONE, Action.Status.DROPPED):
+            queryset = queryset.order_by(F("closed_at").desc(nulls_last=True), "-updated_at")
+        columns.append({"status": status, "label": Action.Status(status).label,
+                        "cards": with_questions(queryset[:limit])})
+    return columns
+
+
+def people_choices(organisation):
+    """(current staff, departed staff) of the organisation, for select menus: one query."""
+    today = timezone.localdate()
+    current, departed = [], []
+    for person in organisation.people.order_by("last_name", "first_name", "id"):
+        left = person.departure_date is not None and person.departure_date <= today
+        (departed if left else current).append(person)
+    return current, departed
+
+
+def manual_question_choices(organisation):
+    """The latest referential's questions that apply to this organisation, by theme."""
+    referential = _referential(latest_version())
+    if referential is None:
+        return []
+    return [(theme.title, [(q.id, q.text) for q in theme.questions])
+            for theme in referential.themes_for(organisation.kind, organisation.size_band)]

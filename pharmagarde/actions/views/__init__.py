@@ -1,0 +1,1 @@
+"""Views of the action plan: list and board, editing, evidence, exports."""

@@ -1,0 +1,33 @@
+"""What the action plan views share: the filter form, safe redirects."""
+
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from ..forms import ActionFilterForm
+from ..selectors import actions_for, filter_actions
+
+
+def filter_form(request, **kwargs):
+    return ActionFilterForm(request.GET or None, organisation=request.organisation, **kwargs)
+
+
+def filtered_actions(request):
+    """The filter form and the organisation's actions it selects (sorted)."""
+    form = filter_form(request)
+    return form, filter_actions(actions_for(request.organisation), form.filters)
+
+
+def querystring_without_page(request):
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return querystring.urlencode()
+
+
+def redirect_back(request, default_name, **kwargs):
+    """To `next` when it is a page of this site, else to the named URL."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()) \
+            and target.startswith(f"/o/{request.organisation.slug}/plan/"):
+        return redirect(target)
+    return redirect(default_name, org_slug=request.organisation.slug, **kwargs)

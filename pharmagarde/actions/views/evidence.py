@@ -1,0 +1,62 @@
+"""Evidence files attached to an action: upload, download, delete."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pharmagarde.core.access import get_action_or_404, get_actionevidence_or_404, org_view
+from pharmagarde.lib.uploads import UploadError, check_upload, display_name, storage_name
+
+from .. import services
+from ..forms import ActionForm, EvidenceForm
+from .edit import render_edit
+
+
+@org_view
+@require_POST
+def actionevidence_upload(request, action_id):
+    action = get_action_or_404(request, action_id, write=True)
+    form = EvidenceForm(request.POST, request.FILES)
+    uploaded = request.FILES.get("file")
+    try:
+        content_type = check_upload(request, uploaded)
+    except UploadError as error:
+        form.is_valid()
+        form.add_error("file", str(error))
+        action_form = ActionForm(instance=action, organisation=request.organisation)
+        return render_edit(request, action, action_form, evidence_form=form)
+    name = display_name(uploaded.name)
+    services.action_evidence_add(acting_user=request.user, action=action,
+                                 uploaded_file=uploaded, content_type=content_type,
+                                 stored_name=storage_name(name), original_name=name,
+                                 request=request)
+    messages.success(request, _("« %(name)s » est jointe à l'action.") % {"name": name})
+    return redirect("action_edit", org_slug=request.organisation.slug, action_id=action.pk)
+
+
+@org_view
+def actionevidence_download(request, actionevidence_id):
+    evidence = get_actionevidence_or_404(request, actionevidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404(_("Ce fichier n'est plus disponible.")) from error
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@org_view
+@require_POST
+def actionevidence_delete(request, actionevidence_id):
+    evidence = get_actionevidence_or_404(request, actionevidence_id, write=True)
+    action_id = evidence.action_id
+    services.action_evidence_remove(acting_user=request.user, evidence=evidence,
+                                    request=request)
+    messages.success(request, _("« %(name)s » est retirée de l'action.") % {
+        "name": evidence.original_name})
+    return redirect("action_edit", org_slug=request.organisation.slug, action_id=action_id)
