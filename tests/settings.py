@@ -17,3 +17,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise warns on every request when STATIC_ROOT does not exist; tests serve from
+# the app folders (StaticFilesStorage), so an empty directory is enough.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
