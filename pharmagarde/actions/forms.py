@@ -96,6 +96,14 @@ class ActionForm(forms.ModelForm):
                 if qid not in dict(self._flat_question_choices())]
         return sorted(set(kept) | set(self.cleaned_data["question_ids"]))
 
+    def question_groups(self):
+        """[(theme title, [(id, text, checked)])] for the template's fieldsets."""
+        if "question_ids" not in self.fields:
+            return []
+        selected = {str(v) for v in (self["question_ids"].value() or [])}
+        return [(theme, [(qid, text, qid in selected) for qid, text in options])
+                for theme, options in self.fields["question_ids"].choices]
+
     def _flat_question_choices(self):
         for _theme, options in self.fields["question_ids"].choices:
             yield from options

@@ -6,8 +6,8 @@ outside it.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,16 +130,22 @@ def with_questions(actions):
 
 
 def board_columns(organisation, data, limit):
-    """One column per status, each with at most `limit` cards: one query per column."""
-    base = filter_actions(actions_for(organisation), {**data, "status": "", "sort": ""})
-    columns = []
-    for status in STATUS_ORDER:
-        queryset = base.filter(status=status)
-        if status in (Action.Status.DONE, Action.Status.DROPPED):
-            queryset = queryset.order_by(F("closed_at").desc(nulls_last=True), "-updated_at")
-        columns.append({"status": status, "label": Action.Status(status).label,
-                        "cards": with_questions(queryset[:limit])})
-    return columns
+    """One column per status, each with at most `limit` cards, in one query: open actions
+    by priority, closed ones most recent first."""
+    closed = [Action.Status.DONE, Action.Status.DROPPED]
+    order = [Case(When(status__in=closed, then=Value(0)), default=F("priority"),
+                  output_field=IntegerField()),
+             F("closed_at").desc(nulls_last=True), F("due_date").asc(nulls_last=True),
+             F("id").asc()]
+    queryset = filter_actions(
+        Action.objects.filter(organisation=organisation).select_related("owner", "assessment"),
+        {**data, "status": "", "sort": ""},
+    ).annotate(board_rank=Window(RowNumber(), partition_by=[F("status")], order_by=order))
+    cards = {status: [] for status in STATUS_ORDER}
+    for action in with_questions(queryset.filter(board_rank__lte=limit).order_by(*order)):
+        cards.setdefault(action.status, []).append(action)
+    return [{"status": status, "label": Action.Status(status).label, "cards": cards[status]}
+            for status in STATUS_ORDER]
 
 
 def people_choices(organisation):

@@ -46,6 +46,6 @@ class PlanTestCase(BaseTestCase):
                 "owner": action.owner_id or "", "due_date": action.due_date or "",
                 "status": action.status, "effort": action.effort,
                 "progress": action.progress, "notes": action.notes,
-                "revision": action.revision}
+                "revision": action.revision, "question_ids": action.question_ids}
         data.update(changes)
         return {k: v for k, v in data.items() if v is not None}
