@@ -1,16 +1,19 @@
 """Writes of the diagnostic: start, answer, attach evidence, complete."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pharmagarde.actions.services import plan_sync_from_assessment
 from pharmagarde.core import audit
+from pharmagarde.core.models import Organisation
 
 from .models import Answer, Assessment, Evidence
 from .referential import latest_version
+
+MAX_EVIDENCE_PER_ANSWER = 10
 
 
 class AnswerConflict(Exception):
@@ -32,9 +35,15 @@ def assessment_start(*, acting_user, organisation, request=None):
     """Start a new assessment on the latest referential, pre-filled from the last one.
 
     Answers carried over are marked `proposed` (to be confirmed); the questions that a
-    finished action closed are proposed with their best answer.
+    finished action closed are proposed with their best answer. Only one assessment is in
+    progress at a time: when one already is, it is returned instead.
     """
     with transaction.atomic():
+        # Two clicks on "Commencer" at once must not start two assessments.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        current = organisation.assessments.filter(status=Assessment.Status.IN_PROGRESS).first()
+        if current is not None:
+            return current
         assessment = Assessment.objects.create(
             organisation=organisation, referential_version=latest_version(),
             organisation_kind=organisation.kind, size_band=organisation.size_band,
@@ -110,8 +119,15 @@ def _write_answer(assessment, question_id, choice_ids, dont_know, comment, revis
               "proposed": False, "answered_by": user, "updated_at": timezone.now()}
     answer = Answer.objects.filter(assessment=assessment, question_id=question_id).first()
     if answer is None:
-        return Answer.objects.create(organisation=assessment.organisation,
-                                     assessment=assessment, question_id=question_id, **fields)
+        try:
+            with transaction.atomic():
+                return Answer.objects.create(organisation=assessment.organisation,
+                                             assessment=assessment, question_id=question_id,
+                                             **fields)
+        except IntegrityError:
+            # Someone answered the same question first (PostgreSQL, read committed).
+            raise AnswerConflict(Answer.objects.get(assessment=assessment,
+                                                    question_id=question_id)) from None
     # The update only matches the revision the user saw: a concurrent save makes it miss.
     queryset = Answer.objects.filter(pk=answer.pk)
     if revision is not None:
@@ -141,21 +157,38 @@ def assessment_complete(*, acting_user, assessment, request=None):
     return result
 
 
-def evidence_add(*, acting_user, answer, uploaded_file, content_type, request=None):
-    """Attach a file already checked by lib.uploads to an answer."""
+def _refuse_if_completed(assessment):
+    if assessment.status == Assessment.Status.COMPLETED:
+        raise ValidationError(_("Ce diagnostic est terminé : ses preuves ne peuvent plus être "
+                                "modifiées."))
+
+
+def evidence_add(*, acting_user, answer, uploaded_file, content_type, stored_name,
+                 original_name, request=None):
+    """Attach a file already checked by lib.uploads to an answer, under a random name."""
+    _refuse_if_completed(answer.assessment)
+    if answer.evidence.count() >= MAX_EVIDENCE_PER_ANSWER:
+        raise ValidationError(
+            _("Cette réponse a déjà %(n)d fichiers joints, le maximum. Retirez-en un avant "
+              "d'en ajouter un autre.") % {"n": MAX_EVIDENCE_PER_ANSWER})
     with transaction.atomic():
         evidence = Evidence(organisation=answer.organisation, answer=answer,
-                            original_name=uploaded_file.name[:200], size=uploaded_file.size,
+                            original_name=original_name[:200], size=uploaded_file.size,
                             content_type=content_type, uploaded_by=acting_user)
-        evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-        evidence.save()
-        audit.record("assessment.evidence_added", actor=acting_user,
-                     organisation=answer.organisation, obj=evidence, request=request,
-                     details={"question": answer.question_id, "taille": evidence.size})
+        evidence.file.save(stored_name, uploaded_file, save=False)
+        try:
+            evidence.save()
+            audit.record("assessment.evidence_added", actor=acting_user,
+                         organisation=answer.organisation, obj=evidence, request=request,
+                         details={"question": answer.question_id, "taille": evidence.size})
+        except Exception:
+            evidence.file.storage.delete(evidence.file.name)
+            raise
     return evidence
 
 
 def evidence_remove(*, acting_user, evidence, request=None):
+    _refuse_if_completed(evidence.answer.assessment)
     with transaction.atomic():
         audit.record("assessment.evidence_removed", actor=acting_user,
                      organisation=evidence.organisation, obj=evidence, request=request)
