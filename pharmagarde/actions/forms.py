@@ -127,13 +127,18 @@ class ActionFilterForm(forms.Form):
         ("priority", _("Priorité")), ("due", _("Échéance")), ("status", _("Statut")),
         ("title", _("Intitulé"))])
 
-    def __init__(self, *args, organisation, with_status=True, **kwargs):
+    def __init__(self, *args, organisation, with_status=True, with_menus=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Tous")), ("open", _("À faire ou en cours"))] \
             + Action.Status.choices
-        people = grouped_people(organisation, _("Tous"))
-        people.insert(1, ("none", _("Sans responsable")))
-        self.fields["owner"].choices = people
+        if with_menus:
+            people = grouped_people(organisation, _("Tous"))
+            people.insert(1, ("none", _("Sans responsable")))
+            self.fields["owner"].choices = people
+        else:
+            # Exports show no menu: any id is accepted, and only ever matches actions of
+            # this organisation (the query starts from it).
+            self.fields["owner"] = forms.RegexField(regex=r"^(none|\d{1,10})$", required=False)
         if not with_status:
             del self.fields["status"]
             del self.fields["sort"]

@@ -11,9 +11,9 @@ def filter_form(request, **kwargs):
     return ActionFilterForm(request.GET or None, organisation=request.organisation, **kwargs)
 
 
-def filtered_actions(request):
+def filtered_actions(request, with_menus=True):
     """The filter form and the organisation's actions it selects (sorted)."""
-    form = filter_form(request)
+    form = filter_form(request, with_menus=with_menus)
     return form, filter_actions(actions_for(request.organisation), form.filters)
 
 

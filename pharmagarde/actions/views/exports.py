@@ -74,7 +74,7 @@ def action_export_xlsx(request):
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    form, actions = filtered_actions(request)
+    form, actions = filtered_actions(request, with_menus=False)
     _exported(request, "xlsx", form.filters)
     workbook = Workbook()
     sheet = workbook.active
@@ -106,7 +106,7 @@ class Echo:
 
 @org_view
 def action_export_csv(request):
-    form, actions = filtered_actions(request)
+    form, actions = filtered_actions(request, with_menus=False)
     _exported(request, "csv", form.filters)
     writer = csv.writer(Echo(), delimiter=";")
 
@@ -132,7 +132,7 @@ def action_export_ics(request):
     events; few show tasks)."""
     from icalendar import Calendar, Event
 
-    form, actions = filtered_actions(request)
+    form, actions = filtered_actions(request, with_menus=False)
     _exported(request, "ics", form.filters)
     host = urlsplit(settings.SITE_URL).hostname or "pharmagarde"
     now = timezone.now()

@@ -55,7 +55,7 @@ def action_board(request):
 
 @org_view
 def action_print(request):
-    form, actions = filtered_actions(request)
+    form, actions = filtered_actions(request, with_menus=False)
     actions = with_questions(actions.order_by("priority", "due_date", "id")[:PRINT_LIMIT])
     groups = [{"label": Action.Status(status).label,
                "actions": [a for a in actions if a.status == status]}
