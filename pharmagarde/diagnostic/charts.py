@@ -73,7 +73,7 @@ class Layout:
         return 20 if self.count <= 8 else 16 if self.count <= 12 else 15
 
     def max_lines(self):
-        return 3 if self.count <= 12 else 2
+        return 3 if self.count <= 16 else 2
 
 
 def _num(value):
@@ -139,7 +139,7 @@ def _outline(series, count, layout):
 
 def _value_labels(series, count, layout):
     """The current series' values, written next to each point, on a white halo."""
-    parts = ['<g class="radar__values" font-size="13" font-weight="700" '
+    parts = ['<g class="radar__values" font-size="14" font-weight="700" '
              f'fill="{INK}" text-anchor="middle">']
     cx, cy = layout.center()
     for index, value in enumerate(series.values):
@@ -256,7 +256,7 @@ def radar_svg(labels, series_list, *, title, description=None, id_prefix="radar"
             raise ValueError(f"Style inconnu : {series.style}")
     # Many axes: a larger circle, so that neighbouring titles do not overlap.
     layout = Layout(count=count, radius=170 if count <= 12 else 215)
-    font_size = 13 if count <= 10 else 12 if count <= 14 else 11
+    font_size = 14 if count <= 10 else 13 if count <= 16 else 12
     legend_top = layout.bottom()
     height = legend_top + len(series_list) * layout.legend_line + 10
     description = description or describe(labels, series_list)
