@@ -1,4 +1,5 @@
 from pharmagarde.actions.models import Action
+from pharmagarde.core.models import AuditEntry
 from tests.actions.base import PlanTestCase, days
 
 
@@ -30,6 +31,8 @@ class ActionPrintTestCase(PlanTestCase):
         self.assertContains(response, "En retard")
         self.assertNotContains(response, "Changer le mot de passe du Wi-Fi")
         self.assertContains(response, "Liste filtrée")
+        entry = AuditEntry.objects.get(action="plan.exported")
+        self.assertEqual(entry.details, {"format": "impression", "filtres": {"overdue": "True"}})
 
     def test_its_query_count_does_not_grow_with_the_actions(self):
         self.client.force_login(self.colin)

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from pharmagarde.core import audit
 from pharmagarde.core.access import org_view
 
 from ..forms import StatusForm
@@ -56,13 +57,18 @@ def action_board(request):
 @org_view
 def action_print(request):
     form, actions = filtered_actions(request, with_menus=False)
+    audit.record("plan.exported", request=request, organisation=request.organisation,
+                 details={"format": "impression",
+                          "filtres": {k: str(v) for k, v in form.filters.items()}})
     actions = with_questions(actions.order_by("priority", "due_date", "id")[:PRINT_LIMIT])
-    groups = [{"label": Action.Status(status).label,
+    groups = [{"status": status, "label": Action.Status(status).label,
                "actions": [a for a in actions if a.status == status]}
               for status in STATUS_ORDER]
     return render(request, "actions/action_print.html", {
         "groups": groups, "filtered": bool(form.filters), "form": form,
         "now": timezone.localtime(), "total": len(actions),
         "truncated": len(actions) >= PRINT_LIMIT,
-        "counts": status_counts(Action.objects.filter(organisation=request.organisation)),
+        # The summary describes what is printed (no second query).
+        "counts": {**{g["status"]: len(g["actions"]) for g in groups},
+                   "overdue": sum(1 for a in actions if a.is_overdue)},
     })
