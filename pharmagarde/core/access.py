@@ -45,7 +45,9 @@ def org_view(view=None, *, manage=False):
                 raise PermissionDenied("Votre rôle donne un accès en lecture seule.")
             request.organisation = membership.organisation
             request.membership = membership
-            request.session["current_org"] = org_slug
+            if request.session.get("current_org") != org_slug:
+                # Written only on a change: a session save is a database write.
+                request.session["current_org"] = org_slug
             return view_func(request, *args, **kwargs)
 
         wrapper.org_view = True

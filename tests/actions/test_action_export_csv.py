@@ -54,6 +54,7 @@ class ActionExportCsvTestCase(PlanTestCase):
                 self.rows(self.client.get(self.url))
             return len(ctx.captured_queries)
 
+        self.client.get(self.org_url("dashboard"))  # the session now names the organisation
         for i in range(5):
             self.make_action(f"Action {i}", owner=self.person)
         small = count()

@@ -287,6 +287,7 @@ class ResultsQueryCountTestCase(ReferentialsMixin, BaseTestCase):
         assessment = make_assessment(self.org, answers, completed_days_ago=0)
         make_assessment(self.org, answers, completed_days_ago=10)
         self.client.force_login(self.owner)
+        self.client.get(self.org_url("dashboard"))  # the session now names the organisation
         with CaptureQueriesContext(connection) as ctx:
             response = self.client.get(self.org_url("assessment_results", assessment.pk))
         self.assertEqual(response.status_code, 200)
