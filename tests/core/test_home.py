@@ -47,3 +47,13 @@ class HomeTestCase(BaseTestCase):
 
     def test_it_redirects_anonymous(self):
         self.assertEqual(self.client.get(self.url).status_code, 302)
+
+
+class LanguageSwitcherTestCase(BaseTestCase):
+    def test_it_names_each_language_in_itself(self):
+        self.client.force_login(self.colin)
+        response = self.client.get(self.org_url("dashboard"))
+        self.assertContains(response, '<option value="en" lang="en">English</option>',
+                            html=True)
+        self.assertContains(response, "Français")
+        self.assertNotContains(response, "Anglais")
