@@ -226,5 +226,6 @@ class LanguageTestCase(BaseTestCase):
     def test_it_offers_both_languages_in_the_footer(self):
         response = self.client.get(self.login_url)
         self.assertContains(response, f'action="{reverse("set_language")}"')
-        self.assertContains(response, '<option value="fr" selected>')
-        self.assertContains(response, '<option value="en">')
+        self.assertContains(response, '<option value="fr" lang="fr" selected>Français</option>',
+                            html=True)
+        self.assertContains(response, '<option value="en" lang="en">English</option>', html=True)
