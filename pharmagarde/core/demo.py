@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit, services
+from .demo_diagnostic import load_demo_diagnostic
 from .models import (
     ROLES_REQUIRING_MFA,
     Membership,
@@ -239,7 +240,7 @@ def load():
     drawn = not password_path().is_file()
     password = demo_password(create=True)
     validate_password(password)
-    counts = {"structures": 0, "comptes": 0, "rôles": 0, "personnes": 0}
+    counts = {"structures": 0, "comptes": 0, "rôles": 0, "personnes": 0, "diagnostics": 0}
     # One hash for all: the accounts share the password anyway, and Argon2 is slow on purpose.
     password_hash = make_password(password)
     with transaction.atomic():
@@ -250,6 +251,8 @@ def load():
             if index == 0:
                 officine = organisation
                 _load_staff(organisation, users, counts)
+                owner = Person.objects.get(organisation=officine, user=users[CLAIRE])
+                counts["diagnostics"] += load_demo_diagnostic(officine, users[CLAIRE], owner)
         if any(counts.values()):
             audit.record("demo.loaded", actor_label="pharmagarde demo", organisation=officine,
                          obj=officine, details=counts)

@@ -129,7 +129,20 @@ class DemoLoadTests(TestCase):
         self.assertEqual(row_counts(), before)
         self.assertIn("déjà présentes", output)
         self.assertEqual(demo.load(), {"structures": 0, "comptes": 0, "rôles": 0,
-                                       "personnes": 0})
+                                       "personnes": 0, "diagnostics": 0})
+
+    def test_it_shows_a_finished_diagnostic_and_its_plan(self):
+        assessment = self.officine.assessments.get()
+        self.assertEqual(assessment.status, "completed")
+        result = assessment.result()
+        self.assertTrue(result.complete)
+        self.assertTrue(any(gap.dont_know for gap in result.gaps))
+        actions = self.officine.actions.all()
+        self.assertEqual(actions.filter(source="diagnostic").count(),
+                         len({gap.measure.id for gap in result.gaps}))
+        statuses = set(actions.values_list("status", flat=True))
+        self.assertLessEqual({"todo", "in_progress", "done"}, statuses)
+        self.assertTrue(any(action.is_overdue for action in actions))
 
 
 class DemoCodeTests(TestCase):

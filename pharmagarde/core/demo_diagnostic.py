@@ -1,0 +1,79 @@
+"""Demonstration diagnostic: a finished assessment of the officine and the plan it makes.
+
+Answers are drawn from the question ids (not at random), so every installation shows the
+same, plausible picture: some good practices, some gaps, a few "Je ne sais pas".
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.utils import timezone
+
+from pharmagarde.actions.models import Action
+from pharmagarde.actions.services import action_save
+from pharmagarde.diagnostic import services as diagnostic
+from pharmagarde.diagnostic.models import Assessment
+from pharmagarde.diagnostic.scoring import AnswerValue, is_visible
+
+
+def _draw(question_id):
+    return int(hashlib.sha256(question_id.encode()).hexdigest(), 16)
+
+
+def demo_answer(question):
+    """A deterministic answer: about one in eight "Je ne sais pas", others spread."""
+    number = _draw(question.id)
+    if question.dont_know and number % 8 == 0:
+        return [], True
+    scoring = [c for c in question.choices if not c.exclusive]
+    if question.kind == "multiple":
+        return [c.id for c in scoring[: 1 + number % len(scoring)]], False
+    return [scoring[number % len(scoring)].id], False
+
+
+def answer_everything(assessment, acting_user):
+    answers, visible = {}, set()
+    for theme in assessment.themes():
+        for question in theme.questions:
+            if not is_visible(question, answers, visible):
+                continue
+            visible.add(question.id)
+            choice_ids, dont_know = demo_answer(question)
+            diagnostic.answer_save(acting_user=acting_user, assessment=assessment,
+                                   question_id=question.id, choice_ids=choice_ids,
+                                   dont_know=dont_know)
+            answers[question.id] = AnswerValue(tuple(choice_ids), dont_know)
+
+
+def _schedule_first_actions(organisation, owner, acting_user, today):
+    """Give the three most urgent actions an owner and a date: one late, one under way,
+    one done, so that the dashboard and the plan show every state."""
+    plans = [
+        {"due_date": today - timedelta(days=5)},
+        {"due_date": today + timedelta(days=14), "status": Action.Status.IN_PROGRESS,
+         "progress": 40},
+        {"due_date": today - timedelta(days=20), "status": Action.Status.DONE},
+    ]
+    actions = organisation.actions.order_by("priority", "id")[: len(plans)]
+    for action, changes in zip(actions, plans, strict=False):
+        action.owner = owner
+        for name, value in changes.items():
+            setattr(action, name, value)
+        action_save(acting_user=acting_user, action=action,
+                    changed=["owner", *changes])
+
+
+def load_demo_diagnostic(organisation, acting_user, owner):
+    """Create the demo assessment and plan once; returns 1 if created, 0 if already there."""
+    if organisation.assessments.exists():
+        return 0
+    assessment = diagnostic.assessment_start(acting_user=acting_user,
+                                             organisation=organisation)
+    answer_everything(assessment, acting_user)
+    diagnostic.assessment_complete(acting_user=acting_user, assessment=assessment)
+    # Dated a month ago, as if the titulaire had done it then and worked on the plan since.
+    month_ago = timezone.now() - timedelta(days=30)
+    Assessment.objects.filter(pk=assessment.pk).update(started_at=month_ago,
+                                                       completed_at=month_ago)
+    _schedule_first_actions(organisation, owner, acting_user, timezone.localdate())
+    return 1
