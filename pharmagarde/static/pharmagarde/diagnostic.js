@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // htmx "settles" the class and style attributes of swapped elements; copying a style
+  // attribute is an inline style that our CSP (style-src 'self') refuses. Classes only.
+  if (window.htmx) {
+    window.htmx.config.attributesToSettle = ["class", "width", "height"];
+  }
+
   // An exclusive choice ("Aucune", "Je ne sais pas") unticks the others, and the others
   // untick it. Capture phase: the boxes are right before htmx reads the form on "change".
   document.addEventListener("change", function (event) {
