@@ -7,6 +7,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import AuditEntry
 
@@ -31,8 +32,10 @@ def dashboard_todo(request):
             user__memberships__organisation=organisation,
         ).distinct().count()
         if departed:
-            todo.append((_("%(n)d personne(s) partie(s) ont encore un accès : retirez-le.")
-                         % {"n": departed}, reverse("member_list", args=[slug])))
+            message = ngettext(
+                "%(n)d personne partie a encore un accès : retirez-le.",
+                "%(n)d personnes parties ont encore un accès : retirez-le.", departed)
+            todo.append((message % {"n": departed}, reverse("member_list", args=[slug])))
     return todo
 
 

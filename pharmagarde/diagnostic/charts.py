@@ -15,6 +15,8 @@ import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext as _
+
 SVG_NS = "http://www.w3.org/2000/svg"
 RINGS = (20, 40, 60, 80, 100)
 INK, MUTED, GRID = "#1b1f24", "#4a5360", "#8a949f"
@@ -229,8 +231,8 @@ def describe(labels, series_list):
     sentences = []
     for series in series_list:
         values = " ; ".join(
-            f"{label} : {_format_score(v)} sur 100" if v is not None
-            else f"{label} : non évalué"
+            _("%(theme)s : %(score)s sur 100") % {"theme": label, "score": _format_score(v)}
+            if v is not None else _("%(theme)s : non évalué") % {"theme": label}
             for label, v in zip(labels, series.values, strict=True))
         sentences.append(f"{series.name} — {values}.")
     return " ".join(sentences)

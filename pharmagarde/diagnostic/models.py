@@ -39,7 +39,7 @@ class Assessment(models.Model):
                    models.Index(fields=["organisation_kind", "status"])]
 
     def __str__(self):
-        return f"Diagnostic du {self.started_at:%d/%m/%Y}"
+        return _("Diagnostic du %(date)s") % {"date": f"{self.started_at:%d/%m/%Y}"}
 
     @property
     def referential(self):

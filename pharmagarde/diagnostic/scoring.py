@@ -17,12 +17,15 @@
 
 from dataclasses import dataclass, field
 
+# The only Django import: level names are shown to people, in their language.
+from django.utils.translation import gettext_lazy as _
+
 CRITICALITY_RANK = {"critique": 0, "majeure": 1, "normale": 2}
 MATURITY_LEVELS = [
-    (25, 1, "Vulnérable"),
-    (50, 2, "Bases en place"),
-    (75, 3, "Maîtrisé"),
-    (101, 4, "Avancé"),
+    (25, 1, _("Vulnérable")),
+    (50, 2, _("Bases en place")),
+    (75, 3, _("Maîtrisé")),
+    (101, 4, _("Avancé")),
 ]
 CRITICAL_GAP_CAP = 2
 
@@ -135,7 +138,7 @@ def weighted_mean(pairs):
 
 def maturity(score, has_critical_gap):
     if score is None:
-        return 0, "Non évalué"
+        return 0, _("Non évalué")
     level, label = next((lv, lb) for ceiling, lv, lb in MATURITY_LEVELS if score < ceiling)
     if has_critical_gap and level > CRITICAL_GAP_CAP:
         level, label = CRITICAL_GAP_CAP, MATURITY_LEVELS[CRITICAL_GAP_CAP - 1][2]
