@@ -191,8 +191,15 @@ class LanguageTestCase(BaseTestCase):
         self.assertContains(response, "Membres et accès")
         self.assertContains(response, "Se déconnecter")
 
-    def test_it_shows_the_sign_in_page_in_english_for_an_english_browser(self):
+    def test_it_stays_in_french_for_an_english_browser(self):
+        # French first: the browser's language does not decide, the user's choice does.
         response = self.client.get(self.login_url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+        self.assertContains(response, '<html lang="fr">')
+        self.assertContains(response, "Se connecter")
+
+    def test_it_shows_the_sign_in_page_in_english_once_chosen(self):
+        self.switch_to("en")
+        response = self.client.get(self.login_url)
         self.assertContains(response, '<html lang="en">')
         self.assertContains(response, "Sign in")
         self.assertNotContains(response, "Se connecter")
