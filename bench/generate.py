@@ -77,6 +77,88 @@ def generate(organisations, people_per_org, audit_entries, batch=5000, seed=1):
     return time.perf_counter() - started
 
 
+STATUS_MIX = ["todo"] * 5 + ["in_progress"] * 3 + ["done"] * 2 + ["dropped"]
+EFFORT_LEVELS = ["faible", "moyen", "important"]
+
+
+def generate_actions(organisation, count, *, user=None, question_ids=(), overdue_share=0.3,
+                     seed=1, batch=5000):
+    """Bulk-create `count` manual actions for one organisation (optional, for bench/).
+
+    Statuses are mixed (mostly open), owners are taken from the organisation's people,
+    about `overdue_share` of the actions have a due date in the past (overdue when open),
+    a third of them close one to three of `question_ids`. Returns the actions created.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from pharmagarde.actions.models import Action
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    now = timezone.now()
+    owners = list(organisation.people.values_list("pk", flat=True)) or [None]
+    question_ids = list(question_ids)
+    actions = []
+    for i in range(count):
+        status = rng.choice(STATUS_MIX)
+        late = rng.random() < overdue_share
+        due = None if rng.random() < 0.15 else today + datetime.timedelta(
+            days=-rng.randint(1, 120) if late else rng.randint(1, 365))
+        closes = (rng.sample(question_ids, min(len(question_ids), rng.randint(1, 3)))
+                  if question_ids and rng.random() < 1 / 3 else [])
+        actions.append(Action(
+            organisation=organisation, source=Action.Source.MANUAL,
+            title=f"Action manuelle n° {i + 1} : vérifier le poste {rng.randint(1, 40)}",
+            description="Décrite à la main par l'équipe, avec ses étapes et ses contraintes.",
+            notes="Point fait en réunion d'équipe." if rng.random() < 0.3 else "",
+            owner_id=rng.choice(owners), due_date=due, status=status,
+            effort=rng.choice(EFFORT_LEVELS),
+            progress=100 if status == "done" else rng.choice([0, 0, 25, 50, 75]),
+            priority=rng.randint(1, 999), question_ids=closes, created_by=user,
+            closed_at=now - datetime.timedelta(days=rng.randint(1, 60))
+            if status == "done" else None,
+        ))
+    return Action.objects.bulk_create(actions, batch_size=batch)
+
+
+def generate_peer_assessments(organisations, version, theme_ids, *, kind="officine",
+                              size_band="1-9", per_org=2, seed=1, batch=5000):
+    """Bulk-create organisations of one kind, each with `per_org` completed assessments
+    carrying only their cached results (score, level, theme_scores; no answers): the peers
+    that the results page averages (optional, for bench/). Returns the seconds taken."""
+    import datetime
+
+    from django.utils import timezone
+
+    from pharmagarde.core.models import Organisation
+    from pharmagarde.diagnostic.models import Assessment
+    from pharmagarde.diagnostic.scoring import maturity
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    offset = Organisation.objects.count()
+    orgs = Organisation.objects.bulk_create(
+        [Organisation(slug=f"pair-{offset + i}", name=f"Pair {offset + i}", kind=kind,
+                      size_band=size_band, siret=SIRET) for i in range(organisations)],
+        batch_size=batch,
+    )
+    now = timezone.now()
+    assessments = []
+    for org in orgs:
+        for n in range(per_org):
+            themes = {tid: round(rng.uniform(0, 100), 1) for tid in theme_ids}
+            score = round(sum(themes.values()) / len(themes), 1) if themes else None
+            done = now - datetime.timedelta(days=400 * (per_org - n) + rng.randint(0, 300))
+            assessments.append(Assessment(
+                organisation=org, referential_version=version, organisation_kind=kind,
+                size_band=size_band, status=Assessment.Status.COMPLETED, completed_at=done,
+                score=score, theme_scores=themes, level=maturity(score, False)[0]))
+    Assessment.objects.bulk_create(assessments, batch_size=batch)
+    return time.perf_counter() - started
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organisations", type=int, default=2000)
