@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pharmagarde.core.models import Organisation, Person
+from pharmagarde.core.models import EvidenceFile, Organisation, Person
 
 
 class Action(models.Model):
@@ -85,23 +85,8 @@ class Action(models.Model):
             self.due_date < timezone.localdate()
 
 
-def action_evidence_path(instance, filename):
-    return f"actions/{instance.organisation_id}/{instance.action_id}/{filename}"
-
-
-class ActionEvidence(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class ActionEvidence(EvidenceFile):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=action_evidence_path, max_length=300)
-    original_name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at"]
-
-    def __str__(self):
-        return self.original_name
+    def storage_folder(self):
+        return f"actions/{self.organisation_id}/{self.action_id}"

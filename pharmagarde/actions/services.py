@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
+from pharmagarde.core.files import attach_file, delete_files_on_commit
 
 from .models import Action, ActionEvidence
 
@@ -158,12 +159,6 @@ def action_save(*, acting_user, action, changed=(), revision=None, request=None)
     return action
 
 
-def _delete_files_on_commit(files):
-    for field_file in files:
-        storage, name = field_file.storage, field_file.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
-
-
 def action_delete(*, acting_user, action, request=None):
     with transaction.atomic():
         audit.record("action.deleted", actor=acting_user, organisation=action.organisation,
@@ -171,26 +166,18 @@ def action_delete(*, acting_user, action, request=None):
         files = [evidence.file for evidence in action.evidence.all()]
         action.delete()
         # The files go only once the rows are gone for good.
-        _delete_files_on_commit(files)
+        delete_files_on_commit(files)
 
 
 def action_evidence_add(*, acting_user, action, uploaded_file, content_type, stored_name,
                         original_name, request=None):
     """Attach a file already checked by lib.uploads to an action, under a random name."""
-    with transaction.atomic():
-        evidence = ActionEvidence(organisation=action.organisation, action=action,
-                                  original_name=original_name[:200], size=uploaded_file.size,
-                                  content_type=content_type, uploaded_by=acting_user)
-        evidence.file.save(stored_name, uploaded_file, save=False)
-        try:
-            evidence.save()
-            audit.record("action.evidence_added", actor=acting_user,
-                         organisation=action.organisation, obj=evidence, request=request,
-                         details={"action": action.pk, "taille": evidence.size})
-        except Exception:
-            evidence.file.storage.delete(evidence.file.name)
-            raise
-    return evidence
+    evidence = ActionEvidence(organisation=action.organisation, action=action,
+                              original_name=original_name[:200], content_type=content_type)
+    return attach_file(evidence, uploaded_file, stored_name=stored_name,
+                       action="action.evidence_added", acting_user=acting_user,
+                       request=request, details={"action": action.pk,
+                                                 "taille": uploaded_file.size})
 
 
 def action_evidence_remove(*, acting_user, evidence, request=None):
@@ -200,4 +187,4 @@ def action_evidence_remove(*, acting_user, evidence, request=None):
                      details={"action": evidence.action_id})
         field_file = evidence.file
         evidence.delete()
-        _delete_files_on_commit([field_file])
+        delete_files_on_commit([field_file])

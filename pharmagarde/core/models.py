@@ -228,6 +228,33 @@ class Invitation(models.Model):
         return self.accepted_at is None and not self.is_expired
 
 
+def evidence_upload_to(instance, filename):
+    return f"{instance.storage_folder()}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    """A file kept as evidence, stored under a random name (see core/files.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    def storage_folder(self):
+        raise NotImplementedError
+
+
 class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Le journal d'audit est en ajout seul.")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pharmagarde.core.models import Organisation
+from pharmagarde.core.models import EvidenceFile, Organisation
 
 from .referential import get_referential
 from .scoring import AnswerValue, score_assessment
@@ -84,23 +84,8 @@ class Answer(models.Model):
         return AnswerValue(tuple(self.choice_ids), self.dont_know)
 
 
-def evidence_path(instance, filename):
-    return f"evidence/{instance.organisation_id}/{instance.answer.assessment_id}/{filename}"
-
-
-class Evidence(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class Evidence(EvidenceFile):
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path, max_length=300)
-    original_name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at"]
-
-    def __str__(self):
-        return self.original_name
+    def storage_folder(self):
+        return f"evidence/{self.organisation_id}/{self.answer.assessment_id}"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from pharmagarde.actions.services import plan_sync_from_assessment
 from pharmagarde.core import audit
+from pharmagarde.core.files import attach_file, delete_files_on_commit
 from pharmagarde.core.models import Organisation
 
 from .models import Answer, Assessment, Evidence
@@ -171,20 +172,12 @@ def evidence_add(*, acting_user, answer, uploaded_file, content_type, stored_nam
         raise ValidationError(
             _("Cette réponse a déjà %(n)d fichiers joints, le maximum. Retirez-en un avant "
               "d'en ajouter un autre.") % {"n": MAX_EVIDENCE_PER_ANSWER})
-    with transaction.atomic():
-        evidence = Evidence(organisation=answer.organisation, answer=answer,
-                            original_name=original_name[:200], size=uploaded_file.size,
-                            content_type=content_type, uploaded_by=acting_user)
-        evidence.file.save(stored_name, uploaded_file, save=False)
-        try:
-            evidence.save()
-            audit.record("assessment.evidence_added", actor=acting_user,
-                         organisation=answer.organisation, obj=evidence, request=request,
-                         details={"question": answer.question_id, "taille": evidence.size})
-        except Exception:
-            evidence.file.storage.delete(evidence.file.name)
-            raise
-    return evidence
+    evidence = Evidence(organisation=answer.organisation, answer=answer,
+                        original_name=original_name[:200], content_type=content_type)
+    return attach_file(evidence, uploaded_file, stored_name=stored_name,
+                       action="assessment.evidence_added", acting_user=acting_user,
+                       request=request,
+                       details={"question": answer.question_id, "taille": uploaded_file.size})
 
 
 def evidence_remove(*, acting_user, evidence, request=None):
@@ -192,7 +185,6 @@ def evidence_remove(*, acting_user, evidence, request=None):
     with transaction.atomic():
         audit.record("assessment.evidence_removed", actor=acting_user,
                      organisation=evidence.organisation, obj=evidence, request=request)
-        storage, name = evidence.file.storage, evidence.file.name
+        field_file = evidence.file
         evidence.delete()
-        # The file goes only once the row is gone for good.
-        transaction.on_commit(lambda: storage.delete(name))
+        delete_files_on_commit([field_file])

@@ -1,12 +1,12 @@
 """Evidence files attached to an action: upload, download, delete."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import get_action_or_404, get_actionevidence_or_404, org_view
+from pharmagarde.core.files import download_response
 from pharmagarde.lib.uploads import UploadError, check_upload, display_name, storage_name
 
 from .. import services
@@ -39,15 +39,7 @@ def actionevidence_upload(request, action_id):
 @org_view
 def actionevidence_download(request, actionevidence_id):
     evidence = get_actionevidence_or_404(request, actionevidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404(_("Ce fichier n'est plus disponible.")) from error
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(evidence)
 
 
 @org_view

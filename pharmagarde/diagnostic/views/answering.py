@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from pharmagarde.core.access import get_assessment_or_404, get_evidence_or_404, org_view
+from pharmagarde.core.files import download_response
 from pharmagarde.lib.uploads import (
     ACCEPT_ATTRIBUTE,
     UploadError,
@@ -464,15 +465,7 @@ def evidence_upload(request, assessment_id, question_id):
 @require_safe
 def evidence_download(request, evidence_id):
     evidence = get_evidence_or_404(request, evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404(_("Ce fichier n'est plus disponible.")) from error
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(evidence)
 
 
 @org_view
