@@ -37,6 +37,7 @@ class ActionExportXlsxTestCase(PlanTestCase):
         due = sheet["E2"].value
         self.assertIsInstance(due, datetime.datetime)
         self.assertEqual(due.date(), self.action.due_date)
+        self.assertEqual(sheet["E2"].number_format, "DD/MM/YYYY")
         self.assertEqual(sheet["D2"].value, 0)
 
     def test_it_escapes_formulas(self):

@@ -86,11 +86,14 @@ def action_export_xlsx(request):
     sheet.freeze_panes = "A2"
     for index, (_header, width, _value) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for action in actions.iterator(chunk_size=CHUNK):
-        sheet.append([_cell(value(action)) for _h, _w, value in COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
+    # Rows are numbered here: sheet.max_row scans every cell, which made the export
+    # quadratic in the size of the plan (bench/diagnostic.py).
+    for row, action in enumerate(actions.iterator(chunk_size=CHUNK), start=2):
+        values = [_cell(value(action)) for _h, _w, value in COLUMNS]
+        sheet.append(values)
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, datetime.date):
+                sheet.cell(row=row, column=column).number_format = "DD/MM/YYYY"
     sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
