@@ -20,3 +20,5 @@ STORAGES = {
 # WhiteNoise warns on every request when STATIC_ROOT does not exist; tests serve from
 # the app folders (StaticFilesStorage), so an empty directory is enough.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Peer averages are cached in production; tests build their peers and read them at once.
+PEER_CACHE_SECONDS = 0

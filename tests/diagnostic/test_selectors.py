@@ -91,12 +91,33 @@ class PeerComparisonTestCase(ReferentialsMixin, BaseTestCase):
         comparison = selectors.peer_comparison(self.assessment, THEMES)
         self.assertEqual(comparison.theme_scores["acces"], 0.0)
 
-    def test_it_costs_one_query(self):
+    def test_it_costs_two_queries(self):
         for index in range(6):
             self.peer(index)
         with CaptureQueriesContext(connection) as ctx:
             selectors.peer_comparison(self.assessment, THEMES)
+        # The kind's totals, then the organisation's own latest assessment to take out.
+        self.assertEqual(len(ctx.captured_queries), 2)
+
+    def test_it_caches_the_kind_totals_and_still_leaves_the_organisation_out(self):
+        from django.core.cache import cache
+        from django.test import override_settings
+
+        for index in range(5):
+            self.peer(index)
+        uncached = selectors.peer_comparison(self.assessment, THEMES)
+        # The organisation's own finished assessment is part of the cached totals…
+        make_assessment(self.org, all_answers(), completed_days_ago=0)
+        cache.clear()
+        with override_settings(PEER_CACHE_SECONDS=600):
+            selectors.peer_comparison(self.assessment, THEMES)
+            with CaptureQueriesContext(connection) as ctx:
+                cached = selectors.peer_comparison(self.assessment, THEMES)
+        cache.clear()
         self.assertEqual(len(ctx.captured_queries), 1)
+        # …and is subtracted again: the average is still the other organisations' only.
+        self.assertEqual((cached.count, cached.score, cached.theme_scores),
+                         (uncached.count, uncached.score, uncached.theme_scores))
 
 
 class PreviousAssessmentTestCase(ReferentialsMixin, BaseTestCase):
