@@ -342,6 +342,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pharmagarde <pharmaga
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_VALIDITY_DAYS = 7
+# The anonymous averages of organisations of the same kind (diagnostic results) are cached.
+PEER_CACHE_SECONDS = 600
 
 LOGGING = {
     "version": 1,
