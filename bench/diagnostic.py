@@ -479,6 +479,8 @@ def superlinear(scales, times):
 
 
 def measure_peers(args, client, org, completed, synthetic, base):
+    from django.core.cache import cache
+
     from bench.generate import generate_peer_assessments
     from pharmagarde.diagnostic import selectors
 
@@ -492,10 +494,17 @@ def measure_peers(args, client, org, completed, synthetic, base):
     header("Résultats avec les pairs")
     label = "résultats, moyenne non affichée (< 5 pairs)"
     print(f"{label:46} {before * 1000:9.2f} {'':9} {'ms':>3} {before / base:10.2f}")
-    row(f"résultats du diagnostic, {args.peers} pairs",
+    # The kind's totals are cached (PEER_CACHE_SECONDS): time both the cold aggregate and
+    # the pages that find it in the cache.
+    cache.clear()
+    row("peer_comparison(), totaux recalculés",
+        timed(lambda: (cache.clear(), selectors.peer_comparison(completed, theme_ids)),
+              args.requests), base)
+    cache.clear()
+    row(f"résultats du diagnostic, {args.peers} pairs (cache)",
         timed(lambda: fetch(client, url), args.requests), base)
     comparison = selectors.peer_comparison(completed, theme_ids)
-    row("peer_comparison() seule (1 requête)",
+    row("peer_comparison(), totaux en cache",
         timed(lambda: selectors.peer_comparison(completed, theme_ids), args.requests), base)
     print(f"{'requêtes de la page de résultats':46} {count_queries(client, url):9}   "
           f"(moyenne sur {comparison.count} pairs : {comparison.score})")
