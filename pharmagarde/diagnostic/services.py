@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pharmagarde.actions.services import plan_sync_from_assessment
 from pharmagarde.core import audit
@@ -13,6 +14,7 @@ from pharmagarde.core.models import Organisation
 
 from .models import Answer, Assessment, Evidence
 from .referential import latest_version
+from .scoring import visible_questions
 
 MAX_EVIDENCE_PER_ANSWER = 10
 
@@ -140,7 +142,19 @@ def _write_answer(assessment, question_id, choice_ids, dont_know, comment, revis
 
 
 def assessment_complete(*, acting_user, assessment, request=None):
-    result = assessment.result()
+    answers = list(assessment.answers.all())
+    result = assessment.result(answers)
+    shown = set()  # shared across themes: a condition may point to another theme
+    values = assessment.answer_values(answers)
+    for theme in assessment.themes():
+        visible_questions(theme.questions, values, shown)
+    to_confirm = [a for a in answers if a.proposed and a.question_id in shown]
+    if to_confirm:
+        raise ValidationError(ngettext(
+            "%(n)d réponse reprise du diagnostic précédent reste à confirmer : vérifiez-la, "
+            "puis « Enregistrer ».",
+            "%(n)d réponses reprises du diagnostic précédent restent à confirmer : "
+            "vérifiez-les, puis « Enregistrer ».", len(to_confirm)) % {"n": len(to_confirm)})
     if not result.complete:
         raise ValidationError(
             _("Il reste %(n)d question(s) sans réponse. Répondez « Je ne sais pas » si vous "

@@ -81,3 +81,34 @@ class AssessmentCompleteTestCase(AnsweringMixin, BaseTestCase):
         assessment = self.make_assessment(**ALL_ANSWERED)
         self.client.logout()
         self.assertEqual(self.complete(assessment).status_code, 302)
+
+
+class CarriedOverAnswersTestCase(AnsweringMixin, BaseTestCase):
+    """Answers carried over from the last assessment wait for confirmation."""
+
+    def setUp(self):
+        self.client.force_login(self.colin)
+        previous = self.make_assessment(**ALL_ANSWERED)
+        self.assertEqual(self.client.post(
+            self.org_url("assessment_complete", previous.pk)).status_code, 302)
+        self.client.post(self.org_url("assessment_start"))
+        self.assessment = Assessment.objects.get(status=Assessment.Status.IN_PROGRESS)
+
+    def test_it_does_not_count_them_as_done(self):
+        self.assertEqual(self.assessment.answers.filter(proposed=True).count(), 6)
+        response = self.client.get(self.theme_url(self.assessment, "acces"))
+        self.assertContains(response, "0 questions sur 6")
+        self.assertNotContains(response, "terminé</span>")
+
+    def test_it_refuses_to_complete_before_they_are_confirmed(self):
+        response = self.client.post(self.org_url("assessment_complete", self.assessment.pk),
+                                    follow=True)
+        self.assertContains(response, "6 réponses reprises du diagnostic précédent")
+        self.assessment.refresh_from_db()
+        self.assertEqual(self.assessment.status, Assessment.Status.IN_PROGRESS)
+
+    def test_it_counts_a_confirmed_answer(self):
+        answer = self.assessment.answers.get(question_id="mdp")
+        self.answer(self.assessment, "mdp", "oui", revision=answer.revision)
+        response = self.client.get(self.theme_url(self.assessment, "acces"))
+        self.assertContains(response, "1 question sur 6")

@@ -89,8 +89,16 @@ class Snapshot:
         raise Http404(_("Cette question ne fait pas partie de ce diagnostic."))
 
     def is_answered(self, question):
+        """Answered and confirmed: an answer carried over from the last assessment
+        (proposed) still waits for the user's confirmation."""
         answer = self.answers.get(question.id)
-        return answer is not None and question_ratio(question, answer.value) is not None
+        return answer is not None and not answer.proposed and \
+            question_ratio(question, answer.value) is not None
+
+    def confirmed_count(self, questions=None):
+        questions = questions if questions is not None else [
+            q for theme in self.themes for q in theme.questions]
+        return sum(1 for q in questions if q.id in self.visible and self.is_answered(q))
 
     def missing(self):
         """[(theme, [questions])] shown but without an answer, in order."""
@@ -210,14 +218,15 @@ def steps(snapshot, current_id):
     result = []
     for index, theme_result in enumerate(snapshot.result.themes, start=1):
         theme = theme_result.theme
-        if theme_result.answered >= theme_result.visible:
+        confirmed = snapshot.confirmed_count(theme.questions)
+        if confirmed >= theme_result.visible:
             state = "done"
         elif theme_result.answered:
             state = "partial"
         else:
             state = "todo"
         result.append({"number": index, "theme": theme, "state": state,
-                       "answered": theme_result.answered, "visible": theme_result.visible,
+                       "answered": confirmed, "visible": theme_result.visible,
                        "url": theme_url(snapshot.assessment, theme.id),
                        "current": theme.id == current_id})
     return result
@@ -230,6 +239,7 @@ def can_edit(request, assessment):
 
 def common_context(request, snapshot, theme_id):
     return {"assessment": snapshot.assessment, "result": snapshot.result,
+            "confirmed": snapshot.confirmed_count(),
             "steps": steps(snapshot, theme_id),
             "editable": can_edit(request, snapshot.assessment),
             "accept": ACCEPT_ATTRIBUTE, "max_upload": human_size(max_upload_bytes()),
