@@ -112,3 +112,7 @@ class CarriedOverAnswersTestCase(AnsweringMixin, BaseTestCase):
         self.answer(self.assessment, "mdp", "oui", revision=answer.revision)
         response = self.client.get(self.theme_url(self.assessment, "acces"))
         self.assertContains(response, "1 question sur 6")
+
+    def test_it_shows_the_confirmed_progress_in_the_list(self):
+        response = self.client.get(self.org_url("assessment_list"))
+        self.assertContains(response, "0 questions sur 6")

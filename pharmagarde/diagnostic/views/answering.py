@@ -282,8 +282,10 @@ def assessment_list(request):
         "-completed_at", "-id")
     page = Paginator(completed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(a, LEVEL_LABELS.get(a.level, "")) for a in page.object_list]
+    snapshot = Snapshot.load(current) if current else None
     return render(request, "diagnostic/assessment_list.html", {
-        "current": current, "progress": current.result() if current else None,
+        "current": current, "progress": snapshot.result if snapshot else None,
+        "confirmed": snapshot.confirmed_count() if snapshot else 0,
         "page": page, "rows": rows,
     })
 
