@@ -77,6 +77,13 @@ NADIA = _account("nadia.chevalier", "Nadia", "Chevalier")
 PAUL = _account("paul.fontaine", "Paul", "Fontaine")
 JULIE = _account("julie.mercier", "Julie", "Mercier")
 ALEXANDRE = _account("alexandre.blanc", "Alexandre", "Blanc")
+LUCAS = _account("lucas.dubois", "Lucas", "Dubois")
+EMILIE = _account("emilie.laurent", "Émilie", "Laurent")
+YANN = _account("yann.legall", "Yann", "Le Gall")
+CELINE = _account("celine.morel", "Céline", "Morel")
+OLIVIER = _account("olivier.faure", "Olivier", "Faure")
+SANDRINE = _account("sandrine.guerin", "Sandrine", "Guérin")
+BRUNO = _account("bruno.perrin", "Bruno", "Perrin")
 
 # The identifiers are fictitious but pass their check digit (Luhn), like real ones.
 # The first member listed is the responsable who creates the structure.
@@ -101,7 +108,8 @@ ORGANISATIONS = [
             "region": Region.BRE, "size_band": SizeBand.SMALL,
         },
         # Marc is the DPO of both structures: he sees the organisation switcher.
-        "members": [(HELENE, Role.RESPONSABLE), (KARIM, Role.REFERENT), (MARC, Role.DPO)],
+        "members": [(HELENE, Role.RESPONSABLE), (KARIM, Role.REFERENT), (MARC, Role.DPO),
+                    (LUCAS, Role.COLLABORATEUR), (EMILIE, Role.AUDITEUR)],
     },
     {
         "fields": {
@@ -110,7 +118,8 @@ ORGANISATIONS = [
             "address": "30 route de Rennes", "postal_code": "35500", "city": "Vitré",
             "region": Region.BRE, "size_band": SizeBand.MEDIUM,
         },
-        "members": [(FRANCOIS, Role.RESPONSABLE), (NADIA, Role.COLLABORATEUR)],
+        "members": [(FRANCOIS, Role.RESPONSABLE), (YANN, Role.REFERENT),
+                    (NADIA, Role.COLLABORATEUR), (CELINE, Role.DPO), (OLIVIER, Role.AUDITEUR)],
     },
     {
         "fields": {
@@ -120,7 +129,8 @@ ORGANISATIONS = [
             "city": "Nantes", "region": Region.PDL, "size_band": SizeBand.MEDIUM,
         },
         "members": [(PAUL, Role.RESPONSABLE), (JULIE, Role.REFERENT),
-                    (ALEXANDRE, Role.COLLABORATEUR)],
+                    (ALEXANDRE, Role.COLLABORATEUR), (SANDRINE, Role.DPO),
+                    (BRUNO, Role.AUDITEUR)],
     },
 ]
 

@@ -77,9 +77,10 @@ class DemoLoadTests(TestCase):
         self.assertTrue(departed[0].user.is_active)
         self.assertTrue(self.officine.memberships.filter(user=departed[0].user).exists())
 
-    def test_it_gives_the_officine_every_role(self):
-        roles = set(self.officine.memberships.values_list("role", flat=True))
-        self.assertEqual(roles, set(Role.values))
+    def test_it_gives_every_organisation_every_role(self):
+        for organisation in Organisation.objects.all():
+            roles = set(organisation.memberships.values_list("role", flat=True))
+            self.assertEqual(roles, set(Role.values), organisation.name)
 
     def test_it_gives_one_user_two_organisations(self):
         counts = [user.memberships.count() for user in demo.demo_users()]
