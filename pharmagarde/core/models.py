@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.lib.identifiers import finess_error, normalise, siret_error
 
+from .i18n import translated
+
 
 class OrganisationKind(models.TextChoices):
     OFFICINE = "officine", _("Officine")
@@ -51,12 +53,12 @@ class SizeBand(models.TextChoices):
 
 def validate_siret(value):
     if error := siret_error(value):
-        raise ValidationError(error)
+        raise ValidationError(translated(error))
 
 
 def validate_finess(value):
     if error := finess_error(value):
-        raise ValidationError(error)
+        raise ValidationError(translated(error))
 
 
 class Organisation(models.Model):

@@ -15,6 +15,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+from .messages import Message, _
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 8192
 
@@ -49,7 +51,9 @@ def max_upload_bytes():
 
 
 def human_size(size):
-    return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{size // 1024} Ko"
+    if size >= 1024 * 1024:
+        return Message(_("%(count)d Mo"), count=round(size / (1024 * 1024)))
+    return Message(_("%(count)d Ko"), count=size // 1024)
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -128,22 +132,25 @@ def check_upload(request, uploaded):
     """Validate an uploaded file; returns its content type or raises UploadError."""
     limit = max_upload_bytes()
     if getattr(request, "upload_too_large", False) or (uploaded and uploaded.size > limit):
-        raise UploadError(f"Le fichier dépasse la taille maximale de {human_size(limit)}. "
-                          "Réduisez-le (PDF compressé, photo moins lourde) ou joignez-en un "
-                          "extrait.")
+        raise UploadError(Message(_(
+            "Le fichier dépasse la taille maximale de %(size)s. Réduisez-le (PDF "
+            "compressé, photo moins lourde) ou joignez-en un extrait."),
+            size=human_size(limit)))
     if uploaded is None:
-        raise UploadError("Choisissez un fichier à joindre.")
+        raise UploadError(Message(_("Choisissez un fichier à joindre.")))
     if uploaded.size == 0:
-        raise UploadError("Le fichier est vide.")
+        raise UploadError(Message(_("Le fichier est vide.")))
     extension = PurePath(uploaded.name or "").suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
-        raise UploadError("Ce type de fichier n'est pas accepté. Formats possibles : "
-                          + ", ".join(e.lstrip(".").upper() for e in ACCEPTED_EXTENSIONS) + ".")
+        raise UploadError(Message(
+            _("Ce type de fichier n'est pas accepté. Formats possibles : %(formats)s."),
+            formats=", ".join(e.lstrip(".").upper() for e in ACCEPTED_EXTENSIONS)))
     content_type = detect_type(extension, uploaded)
     if content_type is None:
-        raise UploadError(f"Le contenu du fichier ne correspond pas à un fichier "
-                          f"{extension.lstrip('.').upper()} valide. Enregistrez-le à nouveau "
-                          "depuis son logiciel d'origine.")
+        raise UploadError(Message(
+            _("Le contenu du fichier ne correspond pas à un fichier %(format)s valide. "
+              "Enregistrez-le à nouveau depuis son logiciel d'origine."),
+            format=extension.lstrip(".").upper()))
     return content_type
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import get_action_or_404, get_actionevidence_or_404, org_view
 from pharmagarde.core.files import download_response
+from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import UploadError, check_upload, display_name, storage_name
 
 from .. import services
@@ -24,7 +25,7 @@ def actionevidence_upload(request, action_id):
         content_type = check_upload(request, uploaded)
     except UploadError as error:
         form.is_valid()
-        form.add_error("file", str(error))
+        form.add_error("file", translated(error.args[0]))
         action_form = ActionForm(instance=action, organisation=request.organisation)
         return render_edit(request, action, action_form, evidence_form=form)
     name = display_name(uploaded.name)

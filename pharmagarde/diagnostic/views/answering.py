@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pharmagarde.core.access import get_assessment_or_404, get_evidence_or_404, org_view
 from pharmagarde.core.files import download_response
+from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import (
     ACCEPT_ATTRIBUTE,
     UploadError,
@@ -242,7 +243,7 @@ def common_context(request, snapshot, theme_id):
             "confirmed": snapshot.confirmed_count(),
             "steps": steps(snapshot, theme_id),
             "editable": can_edit(request, snapshot.assessment),
-            "accept": ACCEPT_ATTRIBUTE, "max_upload": human_size(max_upload_bytes()),
+            "accept": ACCEPT_ATTRIBUTE, "max_upload": translated(human_size(max_upload_bytes())),
             "max_files": services.MAX_EVIDENCE_PER_ANSWER}
 
 
@@ -464,8 +465,8 @@ def evidence_upload(request, assessment_id, question_id):
                               content_type=content_type, stored_name=storage_name(name),
                               original_name=name, request=request)
     except UploadError as upload_error:
-        return evidence_response(request, assessment, question, error=str(upload_error),
-                                 status=422)
+        return evidence_response(request, assessment, question,
+                                 error=translated(upload_error.args[0]), status=422)
     except ValidationError as invalid:
         return evidence_response(request, assessment, question,
                                  error=" ".join(invalid.messages), status=422)
