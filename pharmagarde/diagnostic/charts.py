@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -87,7 +88,9 @@ def _num(value):
 def _format_score(value):
     if value is None:
         return "–"
-    return _num(round(value, 1)).replace(".", ",")
+    # The reader's decimal separator: "62,5" in French, "62.5" in English.
+    rounded = round(value, 1)
+    return number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1)
 
 
 def angle(index, count):
@@ -230,7 +233,7 @@ def describe(labels, series_list):
     """The chart in words: one sentence per series, every value named."""
     sentences = []
     for series in series_list:
-        values = " ; ".join(
+        values = _(" ; ").join(
             _("%(theme)s : %(score)s sur 100") % {"theme": label, "score": _format_score(v)}
             if v is not None else _("%(theme)s : non évalué") % {"theme": label}
             for label, v in zip(labels, series.values, strict=True))

@@ -73,6 +73,15 @@ class RadarChartTestCase(TestCase):
         self.assertIn("Sauvegardes : non évalué",
                       root.find("svg:desc", NS).text)
 
+    def test_it_writes_numbers_the_reader_s_way(self):
+        from django.utils import translation
+
+        with translation.override("en"):
+            root = parse(self.chart(series=[Series("This assessment", (62.5, 50, None, 25))]))
+        values = [t.text for t in root.find(".//svg:g[@class='radar__values']", NS)]
+        self.assertEqual(values, ["62.5", "50", "–", "25"])
+        self.assertIn("62.5 out of 100; ", root.find("svg:desc", NS).text)
+
     def test_it_draws_grid_rings_with_their_values(self):
         root = parse(self.chart())
         rings = root.find(".//svg:g[@class='radar__grid']", NS).findall("svg:polygon", NS)
