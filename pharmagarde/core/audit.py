@@ -119,12 +119,17 @@ class VerifyResult:
         return not self.problems
 
 
-def verify(batch_size=2000):
-    """Walk the whole chain in id order, in batches (constant memory)."""
+def verify(batch_size=2000, anchors=()):
+    """Walk the whole chain in id order, in batches (constant memory).
+
+    anchors: (position, hash) pairs noted from earlier runs; the entry at that position
+    (1 = the first) must still carry that hash, which also catches a cut-off tail.
+    """
     expected_previous = GENESIS_HASH
     checked = 0
     problems = []
     last_id = 0
+    pending = dict(anchors)
     while True:
         batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
@@ -138,6 +143,12 @@ def verify(batch_size=2000):
                 )
             if entry.compute_hash() != entry.entry_hash:
                 problems.append(f"Entrée n° {entry.id} : son contenu a été modifié.")
+            if checked in pending and pending.pop(checked) != entry.entry_hash:
+                problems.append(f"Ancre {checked} : l'entrée à cette position n'a plus "
+                                "l'empreinte notée.")
             expected_previous = entry.entry_hash
             last_id = entry.id
+    for position in sorted(pending):
+        problems.append(f"Ancre {position} : le journal ne compte plus que {checked} "
+                        "entrée(s) (entrées retirées à la fin).")
     return VerifyResult(checked=checked, last_hash=expected_previous, problems=problems)
