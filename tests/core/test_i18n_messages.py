@@ -27,3 +27,12 @@ class TranslatedTestCase(SimpleTestCase):
     def test_it_shows_identifier_errors_in_the_active_language(self):
         with translation.override("en"), self.assertRaisesMessage(Exception, "wrong check"):
             validate_siret("73282932000075")
+
+
+class PercentTestCase(SimpleTestCase):
+    def test_it_writes_percentages_the_reader_s_way(self):
+        from pharmagarde.core.formats import percent
+
+        self.assertEqual(percent(40), "40 %")
+        with translation.override("en"):
+            self.assertEqual(percent(40), "40%")

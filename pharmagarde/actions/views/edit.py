@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import get_action_or_404, org_view
+from pharmagarde.core.formats import percent
 
 from .. import services
 from ..forms import ActionForm, EvidenceForm, StatusForm, person_label
@@ -58,13 +59,13 @@ def display(field, value):
     if field == "owner":
         return person_label(value)
     if field == "due_date":
-        return date_format(value, "d/m/Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     if field == "status":
         return Action.Status(value).label
     if field == "effort":
         return Action.Effort(value).label
     if field == "progress":
-        return f"{value} %"
+        return percent(value)
     if field == "question_ids":
         return ", ".join(value)
     return str(value)
