@@ -1,10 +1,14 @@
 """Our hooks into allauth: sign-in throttling, and who may create an account."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import user_email
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.internal.flows.signup import get_pending_signup
 from django import forms
 from django.conf import settings
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
@@ -40,9 +44,31 @@ def invitation_from_request(request, next_url=None):
     return None
 
 
-def signup_allowed(request, next_url=None):
-    """Open sign-up, or, when closed, only for someone holding a valid invitation link."""
-    return settings.PHARMAGARDE_OPEN_SIGNUP or invitation_from_request(request, next_url)
+def signup_refusal(request, email: str | None = None, next_url: str | None = None) -> str | None:
+    """Why no new account may be made here, or None: the one rule, for the form and for OIDC.
+
+    Open sign-up admits anyone. Closed sign-up admits a new account only for someone who
+    followed a valid invitation link, and only for the address the invitation was sent to:
+    a forwarded or leaked link must not open the service to another address. `email` is None
+    while the address is not known yet (the sign-up page before the form is sent); the rule is
+    applied again once it is (`AccountAdapter.clean_email`).
+    """
+    if settings.PHARMAGARDE_OPEN_SIGNUP:
+        return None
+    invitation = invitation_from_request(request, next_url)
+    if invitation is None:
+        return _("Les inscriptions se font sur invitation.")
+    if email is not None and invitation.email.lower() != email.lower():
+        return _("Les inscriptions se font sur invitation : utilisez l'adresse qui a "
+                 "reçu l'invitation (%(email)s).") % {"email": invitation.email}
+    return None
+
+
+def _url_name(request):
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -56,33 +82,42 @@ class AccountAdapter(DefaultAccountAdapter):
             raise
 
     def is_open_for_signup(self, request):
-        return bool(signup_allowed(request))
+        return signup_refusal(request) is None
 
     def clean_email(self, email):
         email = super().clean_email(email)
-        # Closed sign-up lets an invitation in, but only for the address it was sent to.
-        if not settings.PHARMAGARDE_OPEN_SIGNUP and self._is_signup_request():
-            invitation = invitation_from_request(self.request)
-            if invitation and invitation.email.lower() != email.lower():
-                raise forms.ValidationError(
-                    _("Les inscriptions se font sur invitation : utilisez l'adresse qui a "
-                      "reçu l'invitation (%(email)s).") % {"email": invitation.email}
-                )
+        if refusal := self._signup_refusal(email):
+            raise forms.ValidationError(refusal)
         return email
 
-    def _is_signup_request(self):
+    def _signup_refusal(self, email):
+        """The sign-up rule for the address typed into either sign-up form; None elsewhere."""
         request = getattr(self, "request", None)
         if request is None:
-            return False
-        try:
-            return resolve(request.path_info).url_name == "account_signup"
-        except Resolver404:
-            return False
+            return None
+        page = _url_name(request)
+        if page == "account_signup":
+            return signup_refusal(request, email)
+        if page == "socialaccount_signup":
+            # The invitation link travelled through the provider in the social login's state.
+            pending = get_pending_signup(request)
+            return signup_refusal(request, email, pending and pending.state.get("next"))
+        return None
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
-        return bool(signup_allowed(request, sociallogin.state.get("next")))
+        next_url = sociallogin.state.get("next")
+        if signup_refusal(request, next_url=next_url) is not None:
+            return False  # allauth shows the "sign-up on invitation" page
+        # The address is known here (unless the provider gave none: then the sign-up form
+        # asks for it and clean_email applies the rule).
+        email = user_email(sociallogin.user) or None
+        if refusal := signup_refusal(request, email, next_url):
+            raise ImmediateHttpResponse(
+                render(request, "account/signup_closed.html", {"refusal": refusal}, status=403)
+            )
+        return True
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -90,10 +90,34 @@ class OIDCSignInTestCase(OIDCTestCase):
         self.assertContains(response, "a échoué", status_code=401)
 
     def test_it_never_hands_an_account_over_on_an_unverified_email(self):
+        # An e-mail the provider has not verified proves nothing: anyone may have typed it.
         self.provider.claims["email_verified"] = False
-        self.sign_in_with_provider()
+        response = self.sign_in_with_provider()
+        self.assert_not_handed_over(response)
+
+    def test_it_never_hands_an_account_over_when_the_email_is_not_said_verified(self):
+        del self.provider.claims["email_verified"]
+        response = self.sign_in_with_provider()
+        self.assert_not_handed_over(response)
+
+    @override_settings(PHARMAGARDE_OPEN_SIGNUP=False)
+    def test_it_never_hands_an_account_over_on_an_unverified_email_when_sign_up_is_closed(self):
+        self.provider.claims["email_verified"] = False
+        response = self.sign_in_with_provider()
+        self.assertContains(response, "Inscriptions sur invitation")
         self.assertIsNone(self.signed_in_user())
         self.assertFalse(SocialAccount.objects.exists())
+
+    def assert_not_handed_over(self, response):
+        """Neither signed in nor linked. allauth takes the sign-up path instead, and, the
+        address being taken, only says that a message went out (to the account's owner)."""
+        self.assertRedirects(response, reverse("account_email_verification_sent"),
+                             fetch_redirect_response=False)
+        self.assertContains(self.client.get(response["Location"]), "Vérifiez votre adresse")
+        self.assertIsNone(self.signed_in_user())
+        self.assertFalse(SocialAccount.objects.exists())
+        self.colin.refresh_from_db()
+        self.assertTrue(self.colin.has_usable_password())
 
     def test_it_answers_a_forged_callback_without_error(self):
         callback = reverse("openid_connect_callback", kwargs={"provider_id": "psc"})
@@ -144,6 +168,48 @@ class OIDCSignUpTestCase(OIDCTestCase):
         invitation_url = SignupTestCase.invite(self)
         self.sign_in_with_provider(next_url=invitation_url)
         self.assertEqual(self.signed_in_user().email, "invitee@exemple.fr")
+
+    @override_settings(PHARMAGARDE_OPEN_SIGNUP=False)
+    def test_it_keeps_an_invitation_for_its_own_address(self):
+        # A forwarded or leaked invitation link must not open the service to another address.
+        self.provider.claims.update(email="intrus@exemple.fr", sub="psc-0004")
+        invitation_url = SignupTestCase.invite(self, email="invitee@exemple.fr")
+        response = self.sign_in_with_provider(next_url=invitation_url)
+        self.assertContains(response, "utilisez l&#x27;adresse qui a reçu l&#x27;invitation "
+                                      "(invitee@exemple.fr)", status_code=403)
+        self.assertIsNone(self.signed_in_user())
+        self.assertFalse(get_user_model().objects.filter(email="intrus@exemple.fr").exists())
+        self.assertFalse(SocialAccount.objects.exists())
+
+    @override_settings(PHARMAGARDE_OPEN_SIGNUP=False)
+    def test_it_matches_the_invited_address_whatever_its_case(self):
+        self.provider.claims.update(email="Invitee@Exemple.FR", sub="psc-0005")
+        invitation_url = SignupTestCase.invite(self, email="invitee@exemple.fr")
+        self.sign_in_with_provider(next_url=invitation_url)
+        self.assertEqual(self.signed_in_user().email.lower(), "invitee@exemple.fr")
+
+    @override_settings(PHARMAGARDE_OPEN_SIGNUP=False)
+    def test_it_keeps_the_invited_address_when_the_provider_gives_none(self):
+        # No address from the provider: allauth asks for one, and the same rule applies.
+        del self.provider.claims["email"]
+        self.provider.claims.update(sub="psc-0006")
+        invitation_url = SignupTestCase.invite(self, email="invitee@exemple.fr")
+        response = self.sign_in_with_provider(next_url=invitation_url)
+        self.assertRedirects(response, reverse("socialaccount_signup"),
+                             fetch_redirect_response=False)
+        response = self.client.post(reverse("socialaccount_signup"),
+                                    {"email": "intrus@exemple.fr"})
+        self.assertContains(response, "utilisez l&#x27;adresse qui a reçu l&#x27;invitation")
+        self.assertFalse(get_user_model().objects.filter(email="intrus@exemple.fr").exists())
+        self.client.post(reverse("socialaccount_signup"), {"email": "invitee@exemple.fr"})
+        self.assertTrue(get_user_model().objects.filter(email="invitee@exemple.fr").exists())
+        self.assertTrue(SocialAccount.objects.filter(uid="psc-0006").exists())
+
+    def test_it_ignores_the_invited_address_when_sign_up_is_open(self):
+        self.provider.claims.update(email="autre@exemple.fr", sub="psc-0007")
+        invitation_url = SignupTestCase.invite(self, email="invitee@exemple.fr")
+        self.sign_in_with_provider(next_url=invitation_url)
+        self.assertEqual(self.signed_in_user().email, "autre@exemple.fr")
 
     @override_settings(SOCIALACCOUNT_PROVIDERS={})
     def test_the_sign_in_page_has_no_provider_when_none_is_configured(self):

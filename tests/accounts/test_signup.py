@@ -111,6 +111,11 @@ class ClosedSignupTestCase(SignupTestCase):
         self.assertContains(response, "utilisez l&#x27;adresse qui a reçu l&#x27;invitation")
         self.assertFalse(self.user_exists("intrus@exemple.fr"))
 
+    def test_it_matches_the_invited_address_whatever_its_case(self):
+        invitation_url = self.invite(email="Invitee@Exemple.FR")
+        self.sign_up(email="invitee@exemple.fr", next_url=invitation_url)
+        self.assertTrue(self.user_exists("invitee@exemple.fr"))
+
     def test_it_stays_closed_for_an_expired_or_forged_invitation(self):
         expired = self.invite(expires_at=timezone.now() - timedelta(days=1))
         for next_url in (expired, "/invitation/faux-jeton/", "https://ailleurs.example/",

@@ -1,6 +1,6 @@
 from django import template
 
-from ..adapter import signup_allowed
+from ..adapter import signup_refusal
 
 register = template.Library()
 
@@ -9,4 +9,4 @@ register = template.Library()
 def signup_open(context):
     """Whether this visitor may create an account (open sign-up, or a valid invitation)."""
     request = context.get("request")
-    return bool(request is not None and signup_allowed(request))
+    return request is not None and signup_refusal(request) is None
