@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pharmagarde.core.middleware.NoStoreWhenSignedInMiddleware",
+    # Before anything reads the body; after the session and the user, for the 400 page.
+    "pharmagarde.core.middleware.UTF8RequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "pharmagarde.accounts.middleware.IdleTimeoutMiddleware",

@@ -27,6 +27,19 @@ class ActionStatusTestCase(PlanTestCase):
                                                "next": "https://evil.example/"})
         self.assertRedirects(response, self.org_url("action_board"))
 
+    def test_it_resolves_dot_segments_before_checking_that_next_is_on_this_plan(self):
+        self.client.force_login(self.colin)
+        plan = self.org_url("action_list")  # /o/alpha/plan/
+        for walks_out in [plan + "../../..//evil.example", plan + "../../bravo/plan/",
+                          plan + "%2e%2e/%2e%2e/bravo/plan/"]:
+            with self.subTest(next=walks_out):
+                response = self.client.post(self.url, {"status": "todo", "revision": 1,
+                                                       "next": walks_out})
+                self.assertRedirects(response, self.org_url("action_board"))
+        inside = plan + "tableau/../?statut=todo"
+        response = self.client.post(self.url, {"status": "todo", "revision": 1, "next": inside})
+        self.assertRedirects(response, plan + "?statut=todo")
+
     def test_it_swaps_the_board_with_htmx(self):
         self.client.force_login(self.colin)
         response = self.client.post(self.url, {"status": "in_progress", "revision": 1},

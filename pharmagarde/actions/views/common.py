@@ -1,7 +1,8 @@
 """What the action plan views share: the filter form, safe redirects."""
 
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from pharmagarde.core.redirects import safe_next_path
 
 from ..forms import ActionFilterForm
 from ..selectors import actions_for, filter_actions
@@ -24,10 +25,9 @@ def querystring_without_page(request):
 
 
 def redirect_back(request, default_name, **kwargs):
-    """To `next` when it is a page of this site, else to the named URL."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()) \
-            and target.startswith(f"/o/{request.organisation.slug}/plan/"):
+    """To `next` when it is a page of this organisation's plan, else to the named URL."""
+    target = safe_next_path(request, request.POST.get("next"),
+                            within=f"/o/{request.organisation.slug}/plan/")
+    if target:
         return redirect(target)
     return redirect(default_name, org_slug=request.organisation.slug, **kwargs)
