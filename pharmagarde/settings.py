@@ -143,6 +143,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+def parse_cache_url(url):
+    """CACHE_URL: empty or db:// for the database cache, redis://host:6379/0 (or rediss://)
+    for Redis, locmem:// for a single-process cache (tests, one-off commands)."""
+    scheme = urlsplit(url).scheme if url else "db"
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pharmagarde_cache",
+            # Django's default (300 entries, a third culled at once) would drop the record
+            # of a used TOTP code within minutes on a busy instance: keep far more.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL : schéma « {scheme} » inconnu (db://, redis://, rediss:// ou locmem://)."
+    )
+
+
+# One cache shared by every process of the instance, on every machine: allauth's record of
+# used TOTP codes and its rate limits are only as good as the cache they live in. The
+# database cache needs no extra server (its table is created by the migrations).
+CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", ""))}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -179,7 +205,15 @@ ACCOUNT_FORMS = {
     "reset_password": "pharmagarde.accounts.forms.ResetPasswordForm",
     "add_email": "pharmagarde.accounts.forms.AddEmailForm",
 }
-MFA_FORMS = {"add_webauthn": "pharmagarde.accounts.forms.AddWebAuthnForm"}
+MFA_FORMS = {
+    "add_webauthn": "pharmagarde.accounts.forms.AddWebAuthnForm",
+    # Wrong codes count against the sign-in throttle (accounts/second_factor.py).
+    "authenticate": "pharmagarde.accounts.forms.AuthenticateForm",
+    "reauthenticate": "pharmagarde.accounts.forms.ReauthenticateForm",
+    "authenticate_webauthn": "pharmagarde.accounts.forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "pharmagarde.accounts.forms.ReauthenticateWebAuthnForm",
+    "login_webauthn": "pharmagarde.accounts.forms.LoginWebAuthnForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -194,8 +228,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pharmagarde] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 ACCOUNT_RATE_LIMITS = {
-    # Our own growing delay and lock-out (accounts/throttle.py) replace allauth's
-    # login_failed limit; the others stay on.
+    # Our own growing delay and lock-out (accounts/throttle.py), which also count wrong
+    # second-factor codes (accounts/second_factor.py), replace allauth's login_failed
+    # limit; the others stay on.
     "login_failed": False,
 }
 PHARMAGARDE_OPEN_SIGNUP = env_bool("OPEN_SIGNUP", True)
@@ -213,6 +248,8 @@ LOGIN_DELAY_SECONDS = 60  # doubling with each further failure…
 LOGIN_DELAY_MAX_SECONDS = 3600  # …up to an hour, so that the lock-out below stays reachable
 LOGIN_FAILURES_BEFORE_LOCK = 25
 LOGIN_FAILURE_WINDOW_SECONDS = 24 * 3600
+# Wrong second-factor codes in one pending sign-in before the password must be typed again.
+MFA_FAILURES_BEFORE_RESTART = 3
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 
 # Pro Santé Connect or any OpenID Connect provider, off unless configured.
@@ -263,17 +300,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Behind a reverse proxy, the client's address comes from the last X-Forwarded-For entry
 # (the one our own proxy writes), and HTTPS from X-Forwarded-Proto.
+# One rule decides the client address everywhere (audit log, our sign-in throttle and
+# allauth's rate limits, which ask our adapter): pharmagarde.core.audit.client_ip.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# allauth reads these only where it does not ask the adapter; they say the same thing.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
-# Evidence files: the limit is enforced while the upload streams in (lib/uploads.py).
+# Evidence files: the size limit is enforced while the upload streams in, the number of
+# files per answer, action… when one is attached (core/files.py).
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+MAX_EVIDENCE_FILES = 10
 FILE_UPLOAD_HANDLERS = [
-    "pharmagarde.lib.uploads.SizeLimitUploadHandler",
+    "pharmagarde.core.files.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -345,8 +388,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pharmagarde <pharmaga
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_VALIDITY_DAYS = 7
-# The anonymous averages of organisations of the same kind (diagnostic results) are cached.
-PEER_CACHE_SECONDS = 600
+# The anonymous averages of organisations of the same kind (diagnostic/peers.py): one
+# snapshot per period, from the assessments completed before it began; noise of scale
+# 100 / (units × PEER_EPSILON) on each value (lib/smallcells.py).
+PEER_SNAPSHOT_DAYS = int(os.environ.get("PEER_SNAPSHOT_DAYS", "7"))
+PEER_EPSILON = 1.0
 
 LOGGING = {
     "version": 1,

@@ -174,7 +174,8 @@ def action_evidence_add(*, acting_user, action, uploaded_file, content_type, sto
     """Attach a file already checked by lib.uploads to an action, under a random name."""
     evidence = ActionEvidence(organisation=action.organisation, action=action,
                               original_name=original_name[:200], content_type=content_type)
-    return attach_file(evidence, uploaded_file, stored_name=stored_name,
+    return attach_file(evidence, uploaded_file, attached_to=action,
+                       siblings=action.evidence.all(), stored_name=stored_name,
                        action="action.evidence_added", acting_user=acting_user,
                        request=request, details={"action": action.pk,
                                                  "taille": uploaded_file.size})

@@ -1,21 +1,67 @@
 """Evidence files, wherever they are attached (answers, actions, later incidents…).
 
-The file has been checked by lib.uploads before it gets here; this module stores it under its
-random name together with its row and audit entry (all or nothing), serves it back safely,
-and deletes it only once the deletion of its row is committed.
+The upload is cut short once it passes MAX_UPLOAD_BYTES (SizeLimitUploadHandler), then its
+content is checked by lib.uploads (check_upload). This module stores it under its random name
+together with its row and audit entry (all or nothing), at most MAX_EVIDENCE_FILES to one
+answer, action…, serves it back safely, and deletes it only once the deletion of its row is
+committed.
 """
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import models, transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from pharmagarde.lib.uploads import check_file
 
 from . import audit
 
 
-def attach_file(evidence, uploaded_file, *, stored_name, action, acting_user, details,
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading an upload once it passes MAX_UPLOAD_BYTES and flags the request."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.received = 0
+        self.request.upload_too_large = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.MAX_UPLOAD_BYTES:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def check_upload(request, uploaded) -> str:
+    """The content type of the request's uploaded file, or lib.uploads.UploadError."""
+    return check_file(uploaded, max_bytes=settings.MAX_UPLOAD_BYTES,
+                      cut_short=getattr(request, "upload_too_large", False))
+
+
+def attach_file(evidence, uploaded_file, *, attached_to: models.Model,
+                siblings: models.QuerySet, stored_name, action, acting_user, details,
                 request=None):
-    """Save `evidence` (an unsaved EvidenceFile) with its file and its audit entry."""
+    """Save `evidence` (an unsaved EvidenceFile) with its file and its audit entry.
+
+    `attached_to` is the answer, action… the file goes to, and `siblings` the files it
+    already has: a ValidationError says when there is no room left.
+    """
     with transaction.atomic():
+        # Two uploads at once must not both find the last free place.
+        type(attached_to)._default_manager.select_for_update().filter(pk=attached_to.pk).first()
+        limit = settings.MAX_EVIDENCE_FILES
+        if siblings.count() >= limit:
+            raise ValidationError(ngettext(
+                "Il y a déjà %(count)d fichier joint, le maximum. Retirez-le avant d'en "
+                "joindre un autre.",
+                "Il y a déjà %(count)d fichiers joints, le maximum. Retirez-en un avant d'en "
+                "joindre un autre.", limit) % {"count": limit})
         evidence.size = uploaded_file.size
         evidence.uploaded_by = acting_user
         evidence.file.save(stored_name, uploaded_file, save=False)

@@ -16,8 +16,6 @@ from .models import Answer, Assessment, Evidence
 from .referential import latest_version
 from .scoring import visible_questions
 
-MAX_EVIDENCE_PER_ANSWER = 10
-
 
 class AnswerConflict(Exception):
     """Someone else saved this answer since the form was shown; carries their answer."""
@@ -182,13 +180,10 @@ def evidence_add(*, acting_user, answer, uploaded_file, content_type, stored_nam
                  original_name, request=None):
     """Attach a file already checked by lib.uploads to an answer, under a random name."""
     _refuse_if_completed(answer.assessment)
-    if answer.evidence.count() >= MAX_EVIDENCE_PER_ANSWER:
-        raise ValidationError(
-            _("Cette réponse a déjà %(n)d fichiers joints, le maximum. Retirez-en un avant "
-              "d'en ajouter un autre.") % {"n": MAX_EVIDENCE_PER_ANSWER})
     evidence = Evidence(organisation=answer.organisation, answer=answer,
                         original_name=original_name[:200], content_type=content_type)
-    return attach_file(evidence, uploaded_file, stored_name=stored_name,
+    return attach_file(evidence, uploaded_file, attached_to=answer,
+                       siblings=answer.evidence.all(), stored_name=stored_name,
                        action="assessment.evidence_added", acting_user=acting_user,
                        request=request,
                        details={"question": answer.question_id, "taille": uploaded_file.size})

@@ -1,17 +1,36 @@
+import shutil
+import tempfile
+from pathlib import Path
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from pharmagarde.actions.models import ActionEvidence
 from pharmagarde.core.models import AuditEntry
-from tests.actions.base import PDF, PlanTestCase
+from tests.actions.base import PlanTestCase
+from tests.sample_files import EXECUTABLE_STUB, docx, real_pdf
+
+PDF = real_pdf()
 
 
 class ActionEvidenceUploadTestCase(PlanTestCase):
     def setUp(self):
         self.url = self.org_url("actionevidence_upload", self.action.id)
+        self.media = tempfile.mkdtemp(prefix="pharmagarde-evidence-")
+        self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
 
     def upload(self, name, content):
         return self.client.post(self.url, {"file": SimpleUploadedFile(name, content)})
+
+    def stored_files(self):
+        return [p for p in Path(self.media).rglob("*") if p.is_file()]
+
+    def attach_files(self, count):
+        for i in range(count):
+            ActionEvidence.objects.create(organisation=self.org, action=self.action,
+                                          file=f"actions/{i}.pdf", original_name=f"{i}.pdf",
+                                          size=10, content_type="application/pdf")
 
     def test_it_accepts_a_real_pdf_under_a_random_name_and_audits(self):
         self.client.force_login(self.colin)
@@ -36,6 +55,34 @@ class ActionEvidenceUploadTestCase(PlanTestCase):
         self.assertContains(response, "ne correspond pas à un fichier PDF")
         self.assertContains(response, 'aria-invalid="true"')
         self.assertFalse(ActionEvidence.objects.exists())
+
+    def test_it_refuses_an_executable_disguised_as_a_document(self):
+        self.client.force_login(self.colin)
+        response = self.upload("procedure.docx", EXECUTABLE_STUB + docx())
+        self.assertContains(response, "Le fichier DOCX contient des données ajoutées autour du "
+                                      "document, comme un programme déguisé en document.")
+        self.assertContains(response, 'aria-invalid="true"')
+        self.assertFalse(ActionEvidence.objects.exists())
+        self.assertEqual(self.stored_files(), [])
+
+    def test_it_refuses_an_eleventh_file_next_to_the_field(self):
+        self.attach_files(10)
+        self.client.force_login(self.colin)
+        response = self.upload("attestation.pdf", PDF)
+        self.assertContains(response, "Il y a déjà 10 fichiers joints, le maximum. Retirez-en "
+                                      "un avant d&#x27;en joindre un autre.")
+        self.assertContains(response, 'aria-invalid="true"')
+        self.assertEqual(ActionEvidence.objects.count(), 10)
+        self.assertFalse(AuditEntry.objects.filter(action="action.evidence_added").exists())
+        self.assertEqual(self.stored_files(), [])
+
+    @override_settings(MAX_EVIDENCE_FILES=1)
+    def test_it_follows_the_setting(self):
+        self.attach_files(1)
+        self.client.force_login(self.colin)
+        response = self.upload("attestation.pdf", PDF)
+        self.assertContains(response, "Il y a déjà 1 fichier joint, le maximum. Retirez-le")
+        self.assertEqual(ActionEvidence.objects.count(), 1)
 
     def test_it_refuses_an_executable(self):
         self.client.force_login(self.colin)

@@ -7,7 +7,7 @@ from django.test import override_settings
 from pharmagarde.diagnostic.models import Answer, Evidence
 from tests.base import BaseTestCase
 from tests.diagnostic.test_assessment_referential import AnsweringMixin
-from tests.diagnostic.test_evidence_upload import real_pdf
+from tests.sample_files import real_pdf
 
 
 class EvidenceDownloadTestCase(AnsweringMixin, BaseTestCase):

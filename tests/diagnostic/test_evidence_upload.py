@@ -9,29 +9,7 @@ from pharmagarde.core.models import AuditEntry
 from pharmagarde.diagnostic.models import Answer, Assessment, Evidence
 from tests.base import BaseTestCase
 from tests.diagnostic.test_assessment_referential import AnsweringMixin
-
-
-def real_pdf(text="Charte informatique"):
-    """A small but complete PDF 1.4 document: one page, one line of text."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return body
+from tests.sample_files import EXECUTABLE_STUB, docx, real_pdf
 
 
 class EvidenceUploadTestCase(AnsweringMixin, BaseTestCase):
@@ -89,6 +67,11 @@ class EvidenceUploadTestCase(AnsweringMixin, BaseTestCase):
                                htmx=True)
         self.assertRefused(response, "ne correspond pas à un fichier PDF valide")
 
+    def test_it_refuses_an_executable_disguised_as_a_document(self):
+        response = self.upload("procedure.docx", EXECUTABLE_STUB + docx(), htmx=True)
+        self.assertRefused(response, "Le fichier DOCX contient des données ajoutées autour "
+                                     "du document, comme un programme déguisé en document.")
+
     def test_it_refuses_an_executable(self):
         self.assertRefused(self.upload("outil.exe", b"MZ\x90\x00", htmx=True),
                            "Ce type de fichier n&#x27;est pas accepté")
@@ -130,9 +113,19 @@ class EvidenceUploadTestCase(AnsweringMixin, BaseTestCase):
                                     file=f"evidence/{i}.pdf", original_name=f"{i}.pdf",
                                     size=10, content_type="application/pdf")
         response = self.upload(htmx=True)
-        self.assertContains(response, "déjà 10 fichiers joints, le maximum", status_code=422)
+        self.assertContains(response, "Il y a déjà 10 fichiers joints, le maximum. Retirez-en "
+                                      "un avant d&#x27;en joindre un autre.", status_code=422)
         self.assertEqual(Evidence.objects.count(), 10)
         self.assertEqual(self.stored_files(), [])
+
+    @override_settings(MAX_EVIDENCE_FILES=1)
+    def test_it_follows_the_setting_shared_with_actions(self):
+        self.assertEqual(self.upload(htmx=True).status_code, 200)
+        response = self.upload("autre.pdf", htmx=True)
+        self.assertContains(response, "Il y a déjà 1 fichier joint, le maximum. Retirez-le",
+                            status_code=422)
+        self.assertEqual(Evidence.objects.count(), 1)
+        self.assertEqual(len(self.stored_files()), 1)
 
     def test_it_asks_for_an_answer_first(self):
         url = self.org_url("evidence_upload", self.assessment.pk, "wifi")

@@ -1,14 +1,15 @@
 """Evidence files attached to an action: upload, download, delete."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import get_action_or_404, get_actionevidence_or_404, org_view
-from pharmagarde.core.files import download_response
+from pharmagarde.core.files import check_upload, download_response
 from pharmagarde.core.i18n import translated
-from pharmagarde.lib.uploads import UploadError, check_upload, display_name, storage_name
+from pharmagarde.lib.uploads import UploadError, display_name, storage_name
 
 from .. import services
 from ..forms import ActionForm, EvidenceForm
@@ -23,18 +24,25 @@ def actionevidence_upload(request, action_id):
     uploaded = request.FILES.get("file")
     try:
         content_type = check_upload(request, uploaded)
+        name = display_name(uploaded.name)
+        services.action_evidence_add(acting_user=request.user, action=action,
+                                     uploaded_file=uploaded, content_type=content_type,
+                                     stored_name=storage_name(name), original_name=name,
+                                     request=request)
     except UploadError as error:
-        form.is_valid()
-        form.add_error("file", translated(error.args[0]))
-        action_form = ActionForm(instance=action, organisation=request.organisation)
-        return render_edit(request, action, action_form, evidence_form=form)
-    name = display_name(uploaded.name)
-    services.action_evidence_add(acting_user=request.user, action=action,
-                                 uploaded_file=uploaded, content_type=content_type,
-                                 stored_name=storage_name(name), original_name=name,
-                                 request=request)
+        return refused(request, action, form, translated(error.args[0]))
+    except ValidationError as invalid:
+        return refused(request, action, form, " ".join(invalid.messages))
     messages.success(request, _("« %(name)s » est jointe à l'action.") % {"name": name})
     return redirect("action_edit", org_slug=request.organisation.slug, action_id=action.pk)
+
+
+def refused(request, action, form, error):
+    """The action page again, with the reason next to the file field."""
+    form.is_valid()
+    form.add_error("file", error)
+    action_form = ActionForm(instance=action, organisation=request.organisation)
+    return render_edit(request, action, action_form, evidence_form=form)
 
 
 @org_view

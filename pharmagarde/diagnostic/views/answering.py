@@ -9,6 +9,7 @@ except on an error or a conflict, where the question itself is shown again (422,
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,15 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from pharmagarde.core.access import get_assessment_or_404, get_evidence_or_404, org_view
-from pharmagarde.core.files import download_response
+from pharmagarde.core.files import check_upload, download_response
 from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import (
     ACCEPT_ATTRIBUTE,
     UploadError,
-    check_upload,
     display_name,
     human_size,
-    max_upload_bytes,
     storage_name,
 )
 
@@ -170,7 +169,7 @@ class QuestionState:
 
     @property
     def can_add_evidence(self):
-        return len(self.evidence) < services.MAX_EVIDENCE_PER_ANSWER
+        return len(self.evidence) < settings.MAX_EVIDENCE_FILES
 
 
 def answer_state(snapshot, question, evidence=(), **extra):
@@ -243,8 +242,9 @@ def common_context(request, snapshot, theme_id):
             "confirmed": snapshot.confirmed_count(),
             "steps": steps(snapshot, theme_id),
             "editable": can_edit(request, snapshot.assessment),
-            "accept": ACCEPT_ATTRIBUTE, "max_upload": translated(human_size(max_upload_bytes())),
-            "max_files": services.MAX_EVIDENCE_PER_ANSWER}
+            "accept": ACCEPT_ATTRIBUTE,
+            "max_upload": translated(human_size(settings.MAX_UPLOAD_BYTES)),
+            "max_files": settings.MAX_EVIDENCE_FILES}
 
 
 def render_theme(request, snapshot, theme_id, *, overrides=None, show_missing=False,
