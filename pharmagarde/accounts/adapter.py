@@ -8,10 +8,12 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal.flows.signup import get_pending_signup
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from pharmagarde.core import audit
 from pharmagarde.core.services import InvitationError, find_invitation
 
 from . import throttle
@@ -75,7 +77,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
         try:
-            throttle.check(request, credentials.get("email") or credentials.get("username"))
+            throttle.check(request,
+                           email=credentials.get("email") or credentials.get("username"))
         except forms.ValidationError:
             # allauth counted this attempt in its own (disabled by default) limits: undo it.
             self._rollback_login_failed_rl_usage()
@@ -83,6 +86,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return signup_refusal(request) is None
+
+    def get_client_ip(self, request):
+        """allauth's rate limits see the client address by our one rule (audit.client_ip):
+        behind the proxy, not the proxy's own address, which would make one limit for all."""
+        address = audit.client_ip(request)
+        if not address:
+            raise PermissionDenied("Adresse du client inconnue")
+        return address
 
     def clean_email(self, email):
         email = super().clean_email(email)

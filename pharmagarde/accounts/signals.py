@@ -1,32 +1,27 @@
 """Sign-in throttling counters and the audit of password events, which happen in allauth."""
 
 from allauth.account import signals as account_signals
-from allauth.account.models import EmailAddress
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from pharmagarde.core import audit
 
-from . import idle, throttle
-
-
-def _emails_of(user):
-    emails = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-    return emails | {user.email}
+from . import idle, second_factor, throttle
 
 
 @receiver(user_login_failed)
 def count_login_failure(sender, credentials, request=None, **kwargs):
     typed = credentials.get("email") or credentials.get("username") or ""
-    throttle.record_failure(request, typed)
+    throttle.record_failure(request, email=typed)
 
 
 @receiver(user_logged_in)
 def forget_login_failures(sender, request, user, **kwargs):
     # Only the account's counter: clearing the address's too would let an attacker with an
     # account of their own wipe it between guesses on other accounts.
-    throttle.clear_accounts(_emails_of(user))
+    throttle.clear_account(user)
     if request is not None and hasattr(request, "session"):
+        second_factor.forget(request.session)
         idle.touch(request.session)
 
 
@@ -43,5 +38,5 @@ def audit_password_set(sender, request, user, **kwargs):
 @receiver(account_signals.password_reset)
 def unlock_on_password_reset(sender, request, user, **kwargs):
     # Proving control of the mailbox is what unlocks a locked account.
-    throttle.clear_accounts(_emails_of(user))
+    throttle.clear_account(user)
     audit.record("auth.password_reset", actor=user, request=request)

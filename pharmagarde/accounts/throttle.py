@@ -3,9 +3,12 @@
 CNIL 2022 (case 2 needs a growing delay or a lock-out) and the ANS identification framework
 (more than a minute of delay after 5 failures, at most 25 failures in 24 hours).
 
-Failures are counted twice: for the e-mail typed, whether or not an account exists (so that
-the answer reveals nothing about who has an account), and for the client address (so that
-trying one password on many accounts is slowed down too). The delay doubles with each
+Failures are counted twice: for the account (one counter whichever of its addresses is
+typed; the typed address itself when no account has it, so that the answer reveals nothing
+about who has an account), and for the client address (so that trying one password on many
+accounts is slowed down too). A wrong second-factor code (TOTP, recovery code, security
+key) is a failure like a wrong password: without it, a stolen password would leave the
+six-digit code open to a million guesses. The delay doubles with each
 failure after LOGIN_FAILURES_BEFORE_DELAY, up to LOGIN_DELAY_MAX_SECONDS (an hour);
 LOGIN_FAILURES_BEFORE_LOCK failures within
 LOGIN_FAILURE_WINDOW_SECONDS lock the key until the window has passed, or, for an account,
@@ -14,15 +17,19 @@ until its password is reset by e-mail.
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pharmagarde.core import audit
+from pharmagarde.core.mail import email_on_commit
 
 from .models import LoginThrottle
 
@@ -33,15 +40,32 @@ def _window():
     return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
-def normalise_email(email):
+def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()[:254]
 
 
-def throttle_keys(request, email):
+def _user_with_email(email: str):
+    if not email:
+        return None
+    user_model = get_user_model()
+    owner = (EmailAddress.objects.filter(email__iexact=email).values("user_id")[:1])
+    return user_model.objects.filter(Q(email__iexact=email) | Q(pk__in=owner)).first()
+
+
+def account_key(*, email: str | None = None, user=None) -> str:
+    """The key of the account counter: "user:<id>" for an account, whichever of its
+    addresses was typed; the typed address when no account has it."""
+    email = normalise_email(email)
+    if user is None:
+        user = _user_with_email(email)
+    return f"user:{user.pk}" if user is not None else email
+
+
+def throttle_keys(request, *, email: str | None = None, user=None) -> list[tuple[str, str]]:
     """The (kind, key) pairs one sign-in attempt is counted against."""
     keys = []
-    if email := normalise_email(email):
-        keys.append((Kind.ACCOUNT, email))
+    if key := account_key(email=email, user=user):
+        keys.append((Kind.ACCOUNT, key))
     if address := audit.client_ip(request):
         keys.append((Kind.ADDRESS, address))
     return keys
@@ -102,10 +126,10 @@ def _refusal(throttle, now):
         "duration": duration}
 
 
-def check(request, email):
+def check(request, *, email: str | None = None, user=None) -> None:
     """Raise a ValidationError in French if this attempt must wait or is locked out."""
     now = timezone.now()
-    for kind, key in throttle_keys(request, email):
+    for kind, key in throttle_keys(request, email=email, user=user):
         throttle = LoginThrottle.objects.filter(kind=kind, key=key).first()
         if throttle is not None and wait_seconds(throttle, now):
             raise ValidationError(_refusal(throttle, now), code="login_throttled")
@@ -136,24 +160,43 @@ def purge_expired(now):
     LoginThrottle.objects.filter(last_failure_at__lt=now - _window()).delete()
 
 
-def record_failure(request, email):
+def record_failure(request, *, email: str | None = None, user=None) -> None:
+    """Count one failed attempt (password or second factor) against the account and the
+    client address; audit and tell the account's owner when a lock-out starts."""
     now = timezone.now()
     purge_expired(now)
-    for kind, key in throttle_keys(request, email):
+    if user is None:
+        user = _user_with_email(normalise_email(email))
+    for kind, key in throttle_keys(request, email=email, user=user):
         throttle, just_locked = _count_failure(kind, key, now)
         if just_locked:
-            _audit_lock(request, throttle)
+            locked_user = user if kind == Kind.ACCOUNT else None
+            _audit_lock(request, throttle, locked_user, label=normalise_email(email))
+            if locked_user is not None:
+                _tell_owner_of_lock(locked_user, throttle)
 
 
-def _audit_lock(request, throttle):
-    actor = None
-    if throttle.kind == Kind.ACCOUNT:
-        actor = get_user_model().objects.filter(email__iexact=throttle.key).first()
-    audit.record("auth.locked", actor=actor, request=request, actor_label=throttle.key,
+def _audit_lock(request, throttle, user, *, label):
+    audit.record("auth.locked", actor=user, request=request,
+                 actor_label=label or throttle.key,
                  details={"type": throttle.kind, "échecs": throttle.failures})
 
 
-def clear_accounts(emails):
-    """Forget the failures of these e-mail addresses (success, or password reset)."""
-    keys = {normalise_email(email) for email in emails if email}
-    LoginThrottle.objects.filter(kind=Kind.ACCOUNT, key__in=keys).delete()
+def _tell_owner_of_lock(user, throttle):
+    """Someone may be locking a known account on purpose: its owner must hear of it, and
+    learn the safe way to unlock it (the password reset, which proves the mailbox)."""
+    context = {
+        "failures": throttle.failures,
+        "duration": format_duration(int(_window().total_seconds())),
+        "reset_url": settings.SITE_URL + reverse("account_reset_password"),
+    }
+    email_on_commit(
+        to=[user.email],
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Votre compte est bloqué"),
+        template="accounts/mail/locked.txt", context=context,
+    )
+
+
+def clear_account(user) -> None:
+    """Forget the account's failures (a success, or a password reset by e-mail)."""
+    LoginThrottle.objects.filter(kind=Kind.ACCOUNT, key=account_key(user=user)).delete()

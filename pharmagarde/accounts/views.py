@@ -1,15 +1,18 @@
 from allauth.account.models import EmailAddress
+from allauth.mfa.base.views import AuthenticateView
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from pharmagarde.core.models import ROLES_REQUIRING_MFA
 
+from . import second_factor
 from .mfa import has_second_factor, memberships_requiring_mfa
 
 
@@ -59,3 +62,19 @@ def mfa_required(request):
         "done": has_second_factor(request.user),
     }
     return render(request, "accounts/mfa_required.html", context)
+
+
+class MFAAuthenticateView(AuthenticateView):
+    """allauth's second-factor step, except that once too many wrong codes have dropped
+    the pending sign-in, the visitor goes back to the password (second_factor.py)."""
+
+    def form_invalid(self, form):
+        for errors in form.errors.as_data().values():
+            for error in errors:
+                if error.code == second_factor.LOGIN_DROPPED:
+                    messages.error(self.request, error.messages[0])
+                    return redirect("account_login")
+        return super().form_invalid(form)
+
+
+mfa_authenticate = MFAAuthenticateView.as_view()
