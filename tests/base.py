@@ -25,6 +25,14 @@ def make_user(email, *, with_mfa=False, password=PASSWORD):
     return user
 
 
+def valid_siret(number):
+    """A SIRET that passes the checks, different for each `number` (not La Poste's)."""
+    from pharmagarde.lib.identifiers import luhn_valid
+
+    stem = f"4{number:012d}"
+    return next(stem + digit for digit in "0123456789" if luhn_valid(stem + digit))
+
+
 def make_organisation(name, slug, **fields):
     defaults = {"kind": "officine", "siret": "73282932000074"}
     defaults.update(fields)

@@ -20,5 +20,9 @@ STORAGES = {
 # WhiteNoise warns on every request when STATIC_ROOT does not exist; tests serve from
 # the app folders (StaticFilesStorage), so an empty directory is enough.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
-# Peer averages are cached in production; tests build their peers and read them at once.
-PEER_CACHE_SECONDS = 0
+# Peer averages carry noise in production; tests of the arithmetic make it negligible
+# (scale 100 / (units × 10⁹)) and the tests of the protection put it back.
+PEER_EPSILON = 1e9
+# One process: a local-memory cache, emptied before every test (conftest.py). The shared
+# database cache of production is tested with real processes (tests/accounts/test_processes.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -87,6 +87,10 @@ class Organisation(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who created it: organisations created by one account are one unit in anonymous
+    # comparisons (lib/smallcells.py), even after the creator has left them.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+", editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -33,7 +33,8 @@ def unique_slug(name):
 def organisation_create(*, acting_user, request=None, **fields):
     """Create an organisation; its creator becomes its first responsable."""
     with transaction.atomic():
-        organisation = Organisation(slug=unique_slug(fields["name"]), **fields)
+        organisation = Organisation(slug=unique_slug(fields["name"]), created_by=acting_user,
+                                    **fields)
         organisation.full_clean()
         organisation.save()
         Membership.objects.create(

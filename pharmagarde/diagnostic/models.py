@@ -89,3 +89,27 @@ class Evidence(EvidenceFile):
 
     def storage_folder(self):
         return f"evidence/{self.organisation_id}/{self.answer.assessment_id}"
+
+
+class PeerSnapshot(models.Model):
+    """The published peer averages of one kind of organisation for one period.
+
+    Computed once, from the assessments completed before the period began, with the rules
+    of lib/smallcells.py (independent units, at least 11, noise drawn once, rounded):
+    every reader of the period sees the same numbers, whatever they add or remove.
+    """
+
+    kind = models.CharField(max_length=20)
+    period_start = models.DateTimeField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+    units = models.PositiveIntegerField(default=0)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # {theme_id: score} for the themes with enough independent units.
+    theme_scores = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "period_start"],
+                                               name="one_peer_snapshot_per_period")]
+
+    def __str__(self):
+        return f"{self.kind} {self.period_start:%Y-%m-%d} ({self.units})"

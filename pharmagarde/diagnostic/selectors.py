@@ -1,24 +1,20 @@
 """Reads of the diagnostic that cross relations: previous assessment, peer comparison,
 comparison between two assessments, and the words that explain a maturity level."""
 
-import hashlib
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, FloatField, OuterRef, Subquery, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from pharmagarde.lib import smallcells
+
+from . import peers
 from . import referential as referentials
 from .models import Assessment
 from .scoring import MATURITY_LEVELS, maturity
 
-# Peer averages are shown only from this many other organisations, so that no single
-# organisation's answers can be inferred from them.
-PEER_MINIMUM = 5
+# Peer averages are shown only from this many independent organisations (peers.py).
+PEER_MINIMUM = smallcells.MINIMUM_UNITS
 
 LEVEL_EXPLANATIONS = {
     0: _("Répondez aux questions pour obtenir votre niveau."),
@@ -76,77 +72,27 @@ def previous_assessment(assessment):
 
 @dataclass
 class PeerComparison:
+    """What the results page shows of the peers: the published snapshot (peers.py)."""
+
     count: int
-    score: float | None = None
+    score: int | None = None
     theme_scores: dict = field(default_factory=dict)
+    period_start: object = None
 
     @property
     def shown(self):
-        return self.count >= PEER_MINIMUM
-
-
-def _latest_completed(**filters):
-    """The latest completed assessment of each organisation matching `filters`."""
-    completed = Assessment.Status.COMPLETED
-    latest_of_each = Assessment.objects.filter(
-        organisation=OuterRef("organisation"), status=completed,
-    ).order_by("-completed_at", "-id").values("pk")[:1]
-    return Assessment.objects.filter(status=completed, pk=Subquery(latest_of_each),
-                                     **filters)
-
-
-def _totals(assessments, theme_ids):
-    """Sums and counts of the overall score and of each theme's score, in one query."""
-    aggregates = {"n": Count("id"), "score": Sum("score")}
-    for index, theme_id in enumerate(theme_ids):
-        value = Cast(KT(f"theme_scores__{theme_id}"), FloatField())
-        aggregates[f"t{index}"] = Sum(value)
-        aggregates[f"c{index}"] = Count(value)
-    return assessments.aggregate(**aggregates)
-
-
-def kind_totals(kind, theme_ids):
-    """Totals over every organisation of a kind, cached for PEER_CACHE_SECONDS.
-
-    At national scale this aggregate reads thousands of assessments (bench/diagnostic.py:
-    ~170 ms for 22,000 organisations on PostgreSQL); averages that are a few minutes old
-    are fine for a comparison.
-    """
-    key = "peers:" + hashlib.sha256(f"{kind}|{'|'.join(theme_ids)}".encode()).hexdigest()
-    timeout = getattr(settings, "PEER_CACHE_SECONDS", 600)
-    return cache.get_or_set(
-        key, lambda: _totals(_latest_completed(organisation_kind=kind), theme_ids), timeout)
+        return self.score is not None
 
 
 def peer_comparison(assessment, theme_ids):
-    """Average of the latest completed assessment of every *other* organisation of the same
-    kind: overall score and the score of each theme in `theme_ids`.
-
-    The kind's totals (cached) minus the organisation's own latest assessment, if it has
-    one. Nothing is returned about any single organisation; the averages are left empty
-    below PEER_MINIMUM organisations (and a theme's average below PEER_MINIMUM scores).
-    """
-    theme_ids = list(theme_ids)
-    totals = dict(kind_totals(assessment.organisation_kind, theme_ids))
-    own = _latest_completed(organisation_id=assessment.organisation_id,
-                            organisation_kind=assessment.organisation_kind)
-    own_totals = _totals(own, theme_ids) if totals["n"] else {}
-    for name, value in own_totals.items():
-        totals[name] = (totals[name] or 0) - (value or 0)
-    comparison = PeerComparison(count=totals["n"])
-    if not comparison.shown:
-        return comparison
-    comparison.score = _average(totals["score"], totals["n"])
-    comparison.theme_scores = {
-        theme_id: _average(totals[f"t{index}"], totals[f"c{index}"])
-        for index, theme_id in enumerate(theme_ids)
-        if totals[f"c{index}"] >= PEER_MINIMUM
-    }
-    return comparison
-
-
-def _average(total, count):
-    return _round(total / count) if count and total is not None else None
+    """The anonymous averages of the organisations of the assessment's kind, from this
+    period's snapshot: one indexed read once the snapshot exists (peers.py)."""
+    published = peers.snapshot(assessment.organisation_kind)
+    return PeerComparison(
+        count=published.units, score=published.score, period_start=published.period_start,
+        theme_scores={theme_id: published.theme_scores[theme_id] for theme_id in theme_ids
+                      if theme_id in published.theme_scores},
+    )
 
 
 def _round(value):

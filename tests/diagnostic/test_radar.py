@@ -3,7 +3,7 @@ from defusedxml import ElementTree
 
 from pharmagarde.diagnostic import charts
 from pharmagarde.diagnostic.referential import build_referential
-from tests.base import BaseTestCase, make_organisation
+from tests.base import BaseTestCase, make_organisation, valid_siret
 from tests.diagnostic.test_results_support import (
     ReferentialsMixin,
     all_answers,
@@ -49,9 +49,9 @@ class RadarTestCase(ReferentialsMixin, BaseTestCase):
 
     def test_it_draws_the_previous_assessment_and_the_peers(self):
         make_assessment(self.org, all_answers("non"), completed_days_ago=100)
-        for index in range(5):
-            peer = make_organisation(f"Pair {index}", f"pair-{index}")
-            make_assessment(peer, all_answers(), completed_days_ago=1)
+        for index in range(11):
+            peer = make_organisation(f"Pair {index}", f"pair-{index}", siret=valid_siret(index))
+            make_assessment(peer, all_answers(), completed_days_ago=10)
         root = ElementTree.fromstring(self.get().content)
         legend = root.find(".//svg:g[@class='radar__legend']", NS)
         self.assertEqual(len(legend.findall("svg:text", NS)), 3)

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from pharmagarde.actions.models import Action
+from pharmagarde.diagnostic import peers
 from pharmagarde.diagnostic.referential import build_referential
-from tests.base import BaseTestCase, make_organisation
+from tests.base import BaseTestCase, make_organisation, valid_siret
 from tests.diagnostic.test_results_support import (
     ReferentialsMixin,
     all_answers,
@@ -152,29 +153,30 @@ class ResultsTestCase(ReferentialsMixin, BaseTestCase):
         self.assertIn("C'est votre premier diagnostic", text_of(self.get()))
 
     def peers(self, count, answer="oui", kind="officine"):
+        # Independent organisations (their own SIRET), finished before this week's snapshot.
         for index in range(count):
             organisation = make_organisation(f"Pair secret {index}", f"pair-{kind}-{index}",
-                                             kind=kind)
-            make_assessment(organisation, all_answers(answer), completed_days_ago=2)
+                                             kind=kind, siret=valid_siret(index + 100 * len(kind)))
+            make_assessment(organisation, all_answers(answer), completed_days_ago=10)
 
-    def test_it_hides_the_peer_comparison_below_five_organisations(self):
-        self.peers(4)
+    def test_it_hides_the_peer_comparison_below_eleven_organisations(self):
+        self.peers(10)
         response = self.get()
         text = text_of(response)
         self.assertIn("La comparaison anonyme avec les structures du même type apparaîtra dès "
-                      "que 5 autres structures", text)
+                      "que 11 structures indépendantes", text)
         self.assertNotIn("Moyenne des structures du même type", text)
         self.assertNotIn("radar__series--peers", response.content.decode())
 
-    def test_it_shows_the_peer_average_from_five_organisations(self):
-        self.peers(5)
+    def test_it_shows_the_peer_average_from_eleven_organisations(self):
+        self.peers(11)
         self.peers(3, "non", kind="pui")
         response = self.get()
         text = text_of(response)
         self.assertIn("Moyenne des structures du même type", text)
         self.assertIn("Organisation 33,3 100", text)
         self.assertIn("Score global 25 100", text)
-        self.assertIn("de 5 autres structures", text)
+        self.assertIn("de 11 structures indépendantes", text)
         self.assertIn("radar__series--peers", response.content.decode())
         # Never a name or an address of another organisation.
         self.assertNotIn("Pair secret", text)
@@ -267,7 +269,7 @@ class ResultsTestCase(ReferentialsMixin, BaseTestCase):
 
         self.client.force_login(self.owner)
         make_assessment(self.org, all_answers("non"), completed_days_ago=100)
-        self.peers(5)
+        self.peers(11)
         self.assertQueriesConstant(self.url, make_action)
 
 
@@ -288,6 +290,7 @@ class ResultsQueryCountTestCase(ReferentialsMixin, BaseTestCase):
         make_assessment(self.org, answers, completed_days_ago=10)
         self.client.force_login(self.owner)
         self.client.get(self.org_url("dashboard"))  # the session now names the organisation
+        peers.snapshot(self.org.kind)  # computed once a week, by the first reader
         with CaptureQueriesContext(connection) as ctx:
             response = self.client.get(self.org_url("assessment_results", assessment.pk))
         self.assertEqual(response.status_code, 200)

@@ -1,0 +1,106 @@
+"""The anonymous comparison with organisations of the same kind.
+
+The attack it answers (issue 6): anyone can create organisations. An account that created
+five laboratories recovered another laboratory's score to 0.1 point by subtracting its own
+four from the "average of the others" each of its laboratories was shown. Now:
+
+- the average is one snapshot per kind and per period (PEER_SNAPSHOT_DAYS), computed from
+  the assessments completed *before the period began*, the same for every reader: adding,
+  removing or re-answering one's own organisations changes nothing until the next period,
+  and two of one's own organisations see the same numbers;
+- organisations count as independent units (shared member, same creator, same
+  identifier: lib/smallcells.py), at least 11 of them;
+- each published value carries Laplace noise drawn once for the snapshot, and is rounded:
+  even an attacker who controls every other unit learns nothing useful about the last one.
+
+A snapshot costs one indexed read once it exists. Its computation reads the latest
+completed assessment of each organisation of the kind and their memberships, once per
+kind and period, by whichever process asks first (a unique constraint settles a race).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from pharmagarde.core.models import Membership, Organisation
+from pharmagarde.lib import smallcells
+
+from .models import Assessment, PeerSnapshot
+
+
+def period_start(now: datetime | None = None) -> datetime:
+    """The start of the period `now` falls in: periods of PEER_SNAPSHOT_DAYS days, counted
+    from Monday 5 January 2026, 00:00 UTC."""
+    now = now or timezone.now()
+    length = timedelta(days=settings.PEER_SNAPSHOT_DAYS)
+    origin = datetime(2026, 1, 5, tzinfo=UTC)
+    return origin + ((now - origin) // length) * length
+
+
+def _latest_completed_before(kind: str, moment: datetime):
+    completed = Assessment.Status.COMPLETED
+    latest_of_each = Assessment.objects.filter(
+        organisation=OuterRef("organisation"), status=completed, organisation_kind=kind,
+        completed_at__lt=moment,
+    ).order_by("-completed_at", "-id").values("pk")[:1]
+    return Assessment.objects.filter(
+        status=completed, organisation_kind=kind, completed_at__lt=moment,
+        pk=Subquery(latest_of_each),
+    ).values_list("organisation_id", "score", "theme_scores")
+
+
+def _units(organisation_ids: set[int]) -> list[set[int]]:
+    links = [(org_id, ("user", user_id)) for org_id, user_id in Membership.objects.filter(
+        organisation_id__in=organisation_ids).values_list("organisation_id", "user_id")]
+    identifiers = []
+    for org_id, creator_id, siret, finess in Organisation.objects.values_list(
+            "id", "created_by_id", "siret", "finess"):
+        if org_id in organisation_ids and creator_id is not None:
+            links.append((org_id, ("user", creator_id)))
+        identifiers += [(org_id, f"siret:{siret}"), (org_id, f"finess:{finess}")]
+    identifiers = [(org, ident) for org, ident in identifiers if not ident.endswith(":")]
+    return smallcells.independent_units(organisation_ids, links, identifiers=identifiers)
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def compute(kind: str, start: datetime) -> dict:
+    """The published values for `kind` from the assessments completed before `start`."""
+    rows = {org_id: (score, theme_scores or {})
+            for org_id, score, theme_scores in _latest_completed_before(kind, start)}
+    units = _units(set(rows))
+    epsilon = settings.PEER_EPSILON
+    overall = smallcells.publish_mean(
+        [v for v in (_mean(rows[o][0] for o in unit) for unit in units) if v is not None],
+        epsilon=epsilon)
+    theme_ids = {theme_id for _score, themes in rows.values() for theme_id in themes}
+    theme_scores = {}
+    for theme_id in sorted(theme_ids):
+        values = [_mean(rows[o][1].get(theme_id) for o in unit) for unit in units]
+        published = smallcells.publish_mean([v for v in values if v is not None],
+                                            epsilon=epsilon)
+        if published.shown:
+            theme_scores[theme_id] = published.value
+    return {"units": overall.units, "score": overall.value,
+            "theme_scores": theme_scores if overall.shown else {}}
+
+
+def snapshot(kind: str, *, now: datetime | None = None) -> PeerSnapshot:
+    """The snapshot of the current period, computed by the first process that asks."""
+    start = period_start(now)
+    found = PeerSnapshot.objects.filter(kind=kind, period_start=start).first()
+    if found is not None:
+        return found
+    values = compute(kind, start)
+    try:
+        with transaction.atomic():
+            return PeerSnapshot.objects.create(kind=kind, period_start=start, **values)
+    except IntegrityError:
+        # Another process computed it first: everyone must see the same noise.
+        return PeerSnapshot.objects.get(kind=kind, period_start=start)
