@@ -479,35 +479,33 @@ def superlinear(scales, times):
 
 
 def measure_peers(args, client, org, completed, synthetic, base):
-    from django.core.cache import cache
-
     from bench.generate import generate_peer_assessments
-    from pharmagarde.diagnostic import selectors
+    from pharmagarde.diagnostic import peers, selectors
+    from pharmagarde.diagnostic.models import PeerSnapshot
 
     url = f"/o/{org.slug}/diagnostic/{completed.pk}/resultats/"
     theme_ids = [t.id for t in synthetic.themes]
     before = statistics.median(timed(lambda: fetch(client, url), args.requests))
     seconds = generate_peer_assessments(args.peers, VERSION, theme_ids, kind=org.kind,
                                         size_band=org.size_band, per_org=2, seed=args.seed)
-    print(f"\nComparaison aux pairs : {args.peers} structures du même type, 2 diagnostics "
-          f"terminés chacune ({seconds:.1f} s)")
+    print(f"\nComparaison aux pairs : {args.peers} structures indépendantes du même type, "
+          f"2 diagnostics terminés chacune ({seconds:.1f} s)")
     header("Résultats avec les pairs")
-    label = "résultats, moyenne non affichée (< 5 pairs)"
+    label = "résultats, moyenne non affichée (< 11 pairs)"
     print(f"{label:46} {before * 1000:9.2f} {'':9} {'ms':>3} {before / base:10.2f}")
-    # The kind's totals are cached (PEER_CACHE_SECONDS): time both the cold aggregate and
-    # the pages that find it in the cache.
-    cache.clear()
-    row("peer_comparison(), totaux recalculés",
-        timed(lambda: (cache.clear(), selectors.peer_comparison(completed, theme_ids)),
-              args.requests), base)
-    cache.clear()
-    row(f"résultats du diagnostic, {args.peers} pairs (cache)",
+    # Once a week per kind, the first reader computes the snapshot (peers.py): time that
+    # computation alone, then the pages and reads that find it.
+    start = peers.period_start()
+    row("peers.compute(), instantané de la semaine",
+        timed(lambda: peers.compute(org.kind, start), max(3, args.requests // 10)), base)
+    PeerSnapshot.objects.all().delete()
+    row(f"résultats du diagnostic, {args.peers} pairs",
         timed(lambda: fetch(client, url), args.requests), base)
     comparison = selectors.peer_comparison(completed, theme_ids)
-    row("peer_comparison(), totaux en cache",
+    row("peer_comparison(), instantané existant",
         timed(lambda: selectors.peer_comparison(completed, theme_ids), args.requests), base)
     print(f"{'requêtes de la page de résultats':46} {count_queries(client, url):9}   "
-          f"(moyenne sur {comparison.count} pairs : {comparison.score})")
+          f"(moyenne sur {comparison.count} unités : {comparison.score})")
 
 
 def main():

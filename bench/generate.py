@@ -123,27 +123,45 @@ def generate_actions(organisation, count, *, user=None, question_ids=(), overdue
     return Action.objects.bulk_create(actions, batch_size=batch)
 
 
+def unique_siret(number):
+    """A valid SIRET of its own for each number (the peer comparison drops shared ones)."""
+    from pharmagarde.lib.identifiers import luhn_valid
+
+    stem = f"5{number:012d}"
+    return next(stem + digit for digit in "0123456789" if luhn_valid(stem + digit))
+
+
 def generate_peer_assessments(organisations, version, theme_ids, *, kind="officine",
                               size_band="1-9", per_org=2, seed=1, batch=5000):
-    """Bulk-create organisations of one kind, each with `per_org` completed assessments
-    carrying only their cached results (score, level, theme_scores; no answers): the peers
-    that the results page averages (optional, for bench/). Returns the seconds taken."""
+    """Bulk-create independent organisations of one kind (their own SIRET, creator and
+    responsable), each with `per_org` completed assessments carrying only their cached
+    results (score, level, theme_scores; no answers): the peers that the results page
+    averages (optional, for bench/). Returns the seconds taken."""
     import datetime
 
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from pharmagarde.core.models import Organisation
+    from pharmagarde.core.models import Membership, Organisation, Role
     from pharmagarde.diagnostic.models import Assessment
     from pharmagarde.diagnostic.scoring import maturity
 
     rng = random.Random(seed)
     started = time.perf_counter()
     offset = Organisation.objects.count()
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"pair{offset + i}@bench.example", email=f"pair{offset + i}@bench.example",
+              password="!") for i in range(organisations)], batch_size=batch)
     orgs = Organisation.objects.bulk_create(
         [Organisation(slug=f"pair-{offset + i}", name=f"Pair {offset + i}", kind=kind,
-                      size_band=size_band, siret=SIRET) for i in range(organisations)],
+                      size_band=size_band, siret=unique_siret(offset + i), created_by=user)
+         for i, user in enumerate(users)],
         batch_size=batch,
     )
+    Membership.objects.bulk_create(
+        [Membership(organisation=org, user=user, role=Role.RESPONSABLE)
+         for org, user in zip(orgs, users, strict=True)], batch_size=batch)
     now = timezone.now()
     assessments = []
     for org in orgs:
