@@ -1,5 +1,7 @@
 """Our hooks into allauth: sign-in throttling, and who may create an account."""
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_email
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -14,17 +16,20 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
+from pharmagarde.core.redirects import safe_next_path
 from pharmagarde.core.services import InvitationError, find_invitation
 
 from . import throttle
 
 
-def invitation_from_url(url):
-    """The pending invitation a /invitation/<token>/ address points at, or None."""
-    if not url or not url.startswith("/") or url.startswith("//"):
+def invitation_from_url(request, url):
+    """The pending invitation a /invitation/<token>/ address points at, or None. Only a `next`
+    value that safe_next_path accepts counts: the one rule for where `next` may lead."""
+    path = safe_next_path(request, url)
+    if path is None:
         return None
     try:
-        match = resolve(url.split("?", 1)[0])
+        match = resolve(urlsplit(path).path)
     except Resolver404:
         return None
     if match.url_name != "invitation_accept":
@@ -41,7 +46,7 @@ def invitation_from_request(request, next_url=None):
         return None
     candidates = [next_url, request.POST.get("next"), request.GET.get("next")]
     for url in candidates:
-        if invitation := invitation_from_url(url):
+        if invitation := invitation_from_url(request, url):
             return invitation
     return None
 

@@ -2,8 +2,9 @@
 
 It implements the authorization code flow with PKCE: discovery, /authorize (which signs the
 configured user in at once and redirects back with a code), /token (client authentication,
-PKCE check, RS256 ID token), /userinfo and /jwks. Set `claims` to choose who signs in, and
-`signing_key` to another key to hand out a token with a bad signature.
+PKCE check, RS256 ID token), /userinfo and /jwks. Set `claims` to choose who signs in,
+`signing_key` to another key to hand out a token with a bad signature, and `userinfo_claims`
+to make /userinfo answer other claims than the ID token's (another person's `sub`, say).
 """
 
 import base64
@@ -40,6 +41,7 @@ class OIDCProvider:
                        "email_verified": True, "given_name": "Colin",
                        "family_name": "Collaborateur"}
         self.include_id_token = True
+        self.userinfo_claims = None  # when set, what /userinfo answers instead of `claims`
         self.codes = {}  # code -> the /authorize request's parameters
         self.tokens = {}  # access token -> claims
         self.requests = []  # (path, parameters) of every request, for assertions
@@ -106,7 +108,8 @@ class OIDCProvider:
         if pkce_challenge(params.get("code_verifier", "")) != request.get("code_challenge"):
             return 400, {"error": "invalid_grant", "error_description": "PKCE"}
         access_token = secrets.token_urlsafe(16)
-        self.tokens[access_token] = dict(self.claims)
+        userinfo = self.claims if self.userinfo_claims is None else self.userinfo_claims
+        self.tokens[access_token] = dict(userinfo)
         body = {"access_token": access_token, "token_type": "Bearer", "expires_in": 300}
         if self.include_id_token:
             body["id_token"] = self.id_token(request.get("nonce"))

@@ -27,6 +27,7 @@ class OIDCTestCase(BaseTestCase):
         cache.clear()  # allauth's rate limits and the ID tokens already seen live there
         self.provider.signing_key = self.provider.key
         self.provider.include_id_token = True
+        self.provider.userinfo_claims = None
         self.provider.claims.update(email="colin@alpha.example", email_verified=True,
                                     sub="psc-0001")
         override = override_settings(SOCIALACCOUNT_PROVIDERS=self.provider.app_settings())
@@ -88,6 +89,38 @@ class OIDCSignInTestCase(OIDCTestCase):
         response = self.sign_in_with_provider()
         self.assertIsNone(self.signed_in_user())
         self.assertContains(response, "a échoué", status_code=401)
+
+    def test_it_refuses_a_userinfo_response_about_someone_else(self):
+        # The signed ID token is a newcomer's; userinfo speaks of Colin, whose e-mail is
+        # verified. Its values must not be used (OpenID Connect Core §5.3.2): allauth alone
+        # would sign the newcomer into Colin's account and link it to them.
+        self.provider.claims.update(email="intrus@exemple.fr", sub="psc-0100")
+        self.provider.userinfo_claims = {"sub": "psc-0001", "email": "colin@alpha.example",
+                                         "email_verified": True}
+        response = self.sign_in_with_provider()
+        self.assertContains(response, "a échoué", status_code=401)
+        self.assertIsNone(self.signed_in_user())
+        self.assertFalse(SocialAccount.objects.exists())
+        self.assertFalse(get_user_model().objects.filter(email="intrus@exemple.fr").exists())
+
+    def test_it_refuses_a_userinfo_response_without_sub(self):
+        self.provider.userinfo_claims = {"email": "colin@alpha.example", "email_verified": True}
+        response = self.sign_in_with_provider()
+        self.assertContains(response, "a échoué", status_code=401)
+        self.assertIsNone(self.signed_in_user())
+        self.assertFalse(SocialAccount.objects.exists())
+
+    def test_it_takes_the_identity_from_the_id_token_without_userinfo(self):
+        override = override_settings(
+            SOCIALACCOUNT_PROVIDERS=self.provider.app_settings(fetch_userinfo=False))
+        override.enable()
+        self.addCleanup(override.disable)
+        self.provider.userinfo_claims = {"sub": "psc-0099", "email": "autre@exemple.fr"}
+        self.provider.requests.clear()
+        self.sign_in_with_provider()
+        self.assertEqual(self.signed_in_user(), self.colin)
+        self.assertTrue(SocialAccount.objects.filter(user=self.colin, uid="psc-0001").exists())
+        self.assertNotIn("/userinfo", [path for path, _ in self.provider.requests])
 
     def test_it_never_hands_an_account_over_on_an_unverified_email(self):
         # An e-mail the provider has not verified proves nothing: anyone may have typed it.
