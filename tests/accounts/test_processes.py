@@ -10,7 +10,6 @@ one fresh installation and replays a code from the first on the second.
 import http.cookiejar
 import re
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
