@@ -95,7 +95,7 @@ def measure_audit(org, user, base, count):
 
     started = time.perf_counter()
     for i in range(count):
-        audit.record("bench.write", actor=user, organisation=org, details={"i": i})
+        audit.record("person.updated", actor=user, organisation=org, details={"i": i})
     per_entry = (time.perf_counter() - started) / count
     print(f"\nAjout au journal : {1 / per_entry:,.0f} entrées/s "
           f"({per_entry / base:.1f} × vue nue)")

@@ -16,7 +16,8 @@ from .models import AuditEntry
 GENESIS_HASH = "0" * 64
 
 # What each action code means, for people reading the log. Later apps add theirs with
-# register_actions() in their AppConfig.ready(); an unknown code is shown as is.
+# register_actions() in their AppConfig.ready(); record() refuses a code that has none, so
+# that no responsable ever reads a raw code (tests/core/test_audit_labels.py).
 ACTION_LABELS = {
     "auth.login": _("Connexion"),
     "auth.logout": _("Déconnexion"),
@@ -89,6 +90,9 @@ def record(action, *, actor=None, organisation=None, obj=None, request=None, det
     `action` is a short dotted code (`member.role_changed`); `details` a small JSON-able
     dict of strings and numbers describing the change.
     """
+    if action not in ACTION_LABELS:
+        raise ValueError(f"Code d'audit sans libellé : {action!r}. Déclarez-le avec "
+                         "register_actions() dans l'AppConfig de son application.")
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     with transaction.atomic():

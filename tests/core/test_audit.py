@@ -15,7 +15,7 @@ class AuditChainTestCase(TestCase):
         self.org = make_organisation("Pharmacie Alpha", "alpha")
         self.user = make_user("alice@alpha.example")
         for i in range(5):
-            audit.record("test.event", actor=self.user, organisation=self.org,
+            audit.record("person.updated", actor=self.user, organisation=self.org,
                          details={"n": i, "texte": "é"})
 
     def verify(self):
@@ -100,7 +100,7 @@ class AuditChainTestCase(TestCase):
 
     def test_it_accepts_an_anchor_the_log_still_reaches(self):
         anchor = self.anchor()
-        audit.record("test.event", actor=self.user, organisation=self.org)
+        audit.record("person.updated", actor=self.user, organisation=self.org)
         out = StringIO()
         call_command("audit", "verify", "--anchor", anchor, stdout=out)
         self.assertIn("6 entrée(s) vérifiée(s)", out.getvalue())
