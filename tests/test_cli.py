@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import urllib.request
 from io import StringIO
@@ -153,12 +154,23 @@ class InitAndServeTests(TestCase):
             cwd=ROOT, env=fresh_env(self.data_dir, PORT=str(port)),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+        reader.start()
         try:
             status = wait_for_page(f"http://127.0.0.1:{port}/comptes/login/", process)
             self.assertEqual(status, 200)
+            # The web server may answer before the worker has said it started (a loaded
+            # machine): stop both only once both are up, or the log would miss the worker.
+            deadline = time.monotonic() + 60
+            while not any("Starting worker" in line for line in list(lines)):
+                self.assertLess(time.monotonic(), deadline, "".join(lines))
+                time.sleep(0.2)
         finally:
             process.send_signal(signal.SIGTERM)
-            output, _ = process.communicate(timeout=60)
+            process.wait(timeout=60)
+            reader.join(timeout=10)
+        output = "".join(lines)
         self.assertEqual(process.returncode, 0, output)
         self.assertIn("Starting worker", output)
         self.assertIn("Shutting down: Master", output)
