@@ -1,0 +1,129 @@
+"""What each app says about itself, read by core from Django's app registry.
+
+An app plugs into Pharmagarde by giving its AppConfig a `pharmagarde` attribute, an
+`AppDeclaration`. Core reads the declarations in INSTALLED_APPS order and never imports an
+app: its URLs, navigation, audit labels, dashboard, to-do list, demo data, reminders and the
+objects the access walk tries across organisations all come from here. docs/architecture.md
+is the map; adding an app is one folder and one declaration.
+
+Callables are given as dotted paths, imported on first use: a declaration is read while the
+app registry is still loading, before any model can be imported.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link of the organisation's navigation.
+
+    `url_name` is reversed with the organisation's slug. `roles`: the roles that see it
+    (None: every member). `exact`: current only on its own address, not below it.
+    `order`: position among every app's entries (core's dashboard is 0).
+    """
+
+    label: str
+    url_name: str
+    order: int
+    roles: frozenset[str] | None = None
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """A card of the dashboard: `template` rendered with what `context(request)` returns.
+
+    `wide` cards come first, across the page (alerts such as overdue actions); the others
+    fill the grid, by `order`. `context` may return None: the card is not shown.
+    """
+
+    template: str
+    context: str
+    order: int
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class AppDeclaration:
+    """Everything core needs to know about an app. Every field is optional.
+
+    - url_prefix, urls: `path(url_prefix, include(urls))` under /o/<org_slug>/.
+    - nav: its navigation entries.
+    - audit_labels: dotted path to a {code: label} dict for the audit log.
+    - dashboard: its cards. todo: dotted path to `todo(request) -> [(text, url)]`, the
+      "À faire maintenant" items, in order.
+    - demo: dotted path to `load(demo: DemoData) -> None`, run in INSTALLED_APPS order by
+      `pharmagarde demo` (core.demo), idempotent.
+    - access_walk: dotted path to `make(organisation) -> None`, which creates one object of
+      each of the app's tenant models in `organisation`, for tests/test_access_walk.py.
+    - reminders: dotted path to `due(now) -> iterable of core.reminders.Due`.
+    - plan_sources: dotted paths to the app's sources of action-plan items (objects with
+      at least `name` and `label`; see actions/sources.py): the plan reads them here, so
+      that `actions` imports no source.
+    """
+
+    url_prefix: str = ""
+    urls: str = ""
+    nav: tuple[NavEntry, ...] = ()
+    audit_labels: str = ""
+    dashboard: tuple[DashboardCard, ...] = ()
+    todo: str = ""
+    demo: str = ""
+    access_walk: str = ""
+    reminders: str = ""
+    plan_sources: tuple[str, ...] = ()
+
+
+def declarations() -> list[tuple[str, AppDeclaration]]:
+    """(app label, declaration) of every installed app that has one, in INSTALLED_APPS order."""
+    return [(config.label, config.pharmagarde) for config in apps.get_app_configs()
+            if isinstance(getattr(config, "pharmagarde", None), AppDeclaration)]
+
+
+@cache
+def resolve(path: str) -> Callable:
+    return import_string(path)
+
+
+def hooks(attribute: str) -> list[Callable]:
+    """The callables named by `attribute` in every declaration that has one, in order."""
+    return [resolve(getattr(declaration, attribute)) for _label, declaration in declarations()
+            if getattr(declaration, attribute)]
+
+
+def plan_sources() -> dict:
+    """{source name: source object} over every app's declared plan sources."""
+    found = {}
+    for _label, declaration in declarations():
+        for path in declaration.plan_sources:
+            source = resolve(path)
+            found[source.name] = source
+    return found
+
+
+def nav_entries() -> list[NavEntry]:
+    entries = [entry for _label, declaration in declarations() for entry in declaration.nav]
+    return sorted(entries, key=lambda entry: entry.order)
+
+
+def dashboard_cards() -> list[DashboardCard]:
+    cards = [card for _label, declaration in declarations() for card in declaration.dashboard]
+    return sorted(cards, key=lambda card: (not card.wide, card.order))
+
+
+@dataclass
+class DemoData:
+    """What the core demo hands to each app's demo loader: the demo organisations by kind,
+    their accounts by e-mail, and the counts of rows created, printed at the end."""
+
+    organisations: dict
+    users: dict
+    counts: dict = field(default_factory=dict)
+
+    def count(self, what: str, created: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + created
