@@ -4,15 +4,19 @@ Every view under /o/<org_slug>/ is wrapped in `@org_view`, which resolves the or
 and the member's role or answers 404 (not a member: we do not even confirm the organisation
 exists), 403 (a write by a read-only role, or a management page for a non-responsable), or
 sends an anonymous visitor to the sign-in page. Objects are then fetched with
-`get_<thing>_or_404(request, pk, write=False)`, built on `get_owned_or_404`, which only ever
-looks inside `request.organisation`.
+`get_<thing>_or_404(request, pk)`, a two-line wrapper of `get_owned_or_404` written by the
+app that owns the model, which only ever looks inside `request.organisation`.
+
+Refusals are the decorator's alone: `write=True` for a view that changes data (the
+read-only role gets 403 whatever the method), `manage=True` for the responsables' pages.
 """
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import Invitation, Membership, Person
@@ -20,11 +24,13 @@ from .models import Invitation, Membership, Person
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def org_view(view=None, *, manage=False):
+def org_view(view=None, *, manage: bool = False, write: bool = False):
     """Resolve `org_slug` into request.organisation and request.membership.
 
     manage=True limits the view to responsables (members, settings, audit log).
-    Any unsafe method (POST…) from a read-only member is refused with 403.
+    write=True refuses the read-only role whatever the method (the view changes data, or
+    shows a form that does). Any unsafe method (POST…) from a read-only member is refused
+    with 403 in every case.
     """
 
     def decorator(view_func):
@@ -41,7 +47,7 @@ def org_view(view=None, *, manage=False):
                 raise Http404("Organisation introuvable.")
             if manage and not membership.can_manage:
                 raise PermissionDenied("Réservé aux responsables de la structure.")
-            if request.method not in SAFE_METHODS and not membership.can_write:
+            if (write or request.method not in SAFE_METHODS) and not membership.can_write:
                 raise PermissionDenied("Votre rôle donne un accès en lecture seule.")
             request.organisation = membership.organisation
             request.membership = membership
@@ -56,47 +62,20 @@ def org_view(view=None, *, manage=False):
     return decorator(view) if view is not None else decorator
 
 
-def get_owned_or_404(request, queryset, pk, *, write=False):
-    """Fetch one object of the current organisation; 404 otherwise, 403 for a read-only write."""
-    if write and not request.membership.can_write:
-        raise PermissionDenied("Votre rôle donne un accès en lecture seule.")
+def get_owned_or_404(request: HttpRequest, queryset: QuerySet, pk) -> Model:
+    """Fetch one object of the current organisation, or 404 (a foreign or unknown id)."""
     if not str(pk).isdigit():
         raise Http404
     return get_object_or_404(queryset, pk=pk, organisation=request.organisation)
 
 
-def get_person_or_404(request, pk, write=False):
-    return get_owned_or_404(request, Person.objects.select_related("user"), pk, write=write)
+def get_person_or_404(request: HttpRequest, pk) -> Person:
+    return get_owned_or_404(request, Person.objects.select_related("user"), pk)
 
 
-def get_membership_or_404(request, pk, write=False):
-    return get_owned_or_404(request, Membership.objects.select_related("user"), pk, write=write)
+def get_membership_or_404(request: HttpRequest, pk) -> Membership:
+    return get_owned_or_404(request, Membership.objects.select_related("user"), pk)
 
 
-def get_invitation_or_404(request, pk, write=False):
-    return get_owned_or_404(request, Invitation.objects.all(), pk, write=write)
-
-
-def get_assessment_or_404(request, pk, write=False):
-    from pharmagarde.diagnostic.models import Assessment
-
-    return get_owned_or_404(request, Assessment.objects.all(), pk, write=write)
-
-
-def get_evidence_or_404(request, pk, write=False):
-    from pharmagarde.diagnostic.models import Evidence
-
-    return get_owned_or_404(request, Evidence.objects.select_related("answer"), pk, write=write)
-
-
-def get_action_or_404(request, pk, write=False):
-    from pharmagarde.actions.models import Action
-
-    return get_owned_or_404(request, Action.objects.select_related("owner"), pk, write=write)
-
-
-def get_actionevidence_or_404(request, pk, write=False):
-    from pharmagarde.actions.models import ActionEvidence
-
-    return get_owned_or_404(request, ActionEvidence.objects.select_related("action"), pk,
-                            write=write)
+def get_invitation_or_404(request: HttpRequest, pk) -> Invitation:
+    return get_owned_or_404(request, Invitation.objects.all(), pk)

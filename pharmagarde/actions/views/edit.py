@@ -3,16 +3,16 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pharmagarde.core.access import get_action_or_404, org_view
+from pharmagarde.core.access import org_view
 from pharmagarde.core.formats import percent
 
 from .. import services
+from ..access import get_action_or_404
 from ..forms import ActionForm, EvidenceForm, StatusForm, person_label
 from ..models import Action
 from ..selectors import questions_of
@@ -37,10 +37,8 @@ def render_edit(request, action, form, *, evidence_form=None, conflict=None):
     })
 
 
-@org_view
+@org_view(write=True)
 def action_new(request):
-    if not request.membership.can_write:
-        raise PermissionDenied(_("Votre rôle donne un accès en lecture seule."))
     form = ActionForm(request.POST or None, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         action = services.action_save(acting_user=request.user, action=form.instance,
@@ -85,7 +83,7 @@ def conflict_rows(form, current):
 
 @org_view
 def action_edit(request, action_id):
-    action = get_action_or_404(request, action_id, write=request.method == "POST")
+    action = get_action_or_404(request, action_id)
     form = ActionForm(request.POST or None, instance=action, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         changed = [name for name in form.changed_data if name != "revision"]
@@ -112,10 +110,10 @@ def action_edit(request, action_id):
     return render_edit(request, action, form)
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def action_delete(request, action_id):
-    action = get_action_or_404(request, action_id, write=True)
+    action = get_action_or_404(request, action_id)
     services.action_delete(acting_user=request.user, action=action, request=request)
     if action.source == Action.Source.DIAGNOSTIC:
         messages.success(request, _("« %(title)s » est supprimée du plan. Si le diagnostic "
@@ -126,12 +124,12 @@ def action_delete(request, action_id):
     return redirect("action_list", org_slug=request.organisation.slug)
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def action_status(request, action_id):
     """Move an action to another status: a small form on each board card (htmx swaps the
     board; without JavaScript the page reloads with a message)."""
-    action = get_action_or_404(request, action_id, write=True)
+    action = get_action_or_404(request, action_id)
     form = StatusForm(request.POST)
     level, message = messages.SUCCESS, ""
     if not form.is_valid():

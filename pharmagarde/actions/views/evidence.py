@@ -6,20 +6,21 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pharmagarde.core.access import get_action_or_404, get_actionevidence_or_404, org_view
+from pharmagarde.core.access import org_view
 from pharmagarde.core.files import check_upload, download_response
 from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import UploadError, display_name, storage_name
 
 from .. import services
+from ..access import get_action_or_404, get_actionevidence_or_404
 from ..forms import ActionForm, EvidenceForm
 from .edit import render_edit
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def actionevidence_upload(request, action_id):
-    action = get_action_or_404(request, action_id, write=True)
+    action = get_action_or_404(request, action_id)
     form = EvidenceForm(request.POST, request.FILES)
     uploaded = request.FILES.get("file")
     try:
@@ -51,10 +52,10 @@ def actionevidence_download(request, actionevidence_id):
     return download_response(evidence)
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def actionevidence_delete(request, actionevidence_id):
-    evidence = get_actionevidence_or_404(request, actionevidence_id, write=True)
+    evidence = get_actionevidence_or_404(request, actionevidence_id)
     action_id = evidence.action_id
     services.action_evidence_remove(acting_user=request.user, evidence=evidence,
                                     request=request)

@@ -30,10 +30,10 @@ def invitation_new(request):
     return render(request, "core/invitation_form.html", {"form": form})
 
 
-@org_view(manage=True)
+@org_view(manage=True, write=True)
 @require_POST
 def invitation_revoke(request, invitation_id):
-    invitation = get_invitation_or_404(request, invitation_id, write=True)
+    invitation = get_invitation_or_404(request, invitation_id)
     services.invitation_revoke(acting_user=request.user, invitation=invitation,
                                request=request)
     messages.success(request, _("L'invitation de %(email)s est annulée.")

@@ -23,10 +23,10 @@ def member_list(request):
     })
 
 
-@org_view(manage=True)
+@org_view(manage=True, write=True)
 @require_POST
 def member_role(request, membership_id):
-    membership = get_membership_or_404(request, membership_id, write=True)
+    membership = get_membership_or_404(request, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choisissez un rôle dans la liste."))
@@ -42,10 +42,10 @@ def member_role(request, membership_id):
     return redirect("member_list", org_slug=request.organisation.slug)
 
 
-@org_view(manage=True)
+@org_view(manage=True, write=True)
 @require_POST
 def member_remove(request, membership_id):
-    membership = get_membership_or_404(request, membership_id, write=True)
+    membership = get_membership_or_404(request, membership_id)
     leaving_myself = membership.user_id == request.user.id
     try:
         services.membership_remove(acting_user=request.user, membership=membership,

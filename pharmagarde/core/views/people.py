@@ -36,7 +36,7 @@ def person_new(request):
 
 @org_view
 def person_edit(request, person_id):
-    person = get_person_or_404(request, person_id, write=request.method == "POST")
+    person = get_person_or_404(request, person_id)
     form = PersonForm(request.POST or None, instance=person, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         services.person_save(acting_user=request.user, person=form.instance, request=request)
@@ -45,10 +45,10 @@ def person_edit(request, person_id):
     return render(request, "core/person_form.html", {"form": form, "person": person})
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def person_delete(request, person_id):
-    person = get_person_or_404(request, person_id, write=True)
+    person = get_person_or_404(request, person_id)
     services.person_delete(acting_user=request.user, person=person, request=request)
     messages.success(request, _("%(name)s est retiré(e) du personnel.") % {"name": person})
     return redirect("person_list", org_slug=request.organisation.slug)

@@ -22,7 +22,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pharmagarde.core.access import get_assessment_or_404, get_evidence_or_404, org_view
+from pharmagarde.core.access import org_view
 from pharmagarde.core.files import check_upload, download_response
 from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import (
@@ -34,6 +34,7 @@ from pharmagarde.lib.uploads import (
 )
 
 from .. import services
+from ..access import get_assessment_or_404, get_evidence_or_404
 from ..forms import DONT_KNOW, AnswerForm
 from ..models import Assessment, Evidence
 from ..scoring import MATURITY_LEVELS, question_ratio, score_assessment, visible_questions
@@ -395,10 +396,10 @@ def answer_saved(request, before, question, answer):
     return render(request, "diagnostic/_answer_saved.html", context)
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def answer_save(request, assessment_id, question_id):
-    assessment = get_assessment_or_404(request, assessment_id, write=True)
+    assessment = get_assessment_or_404(request, assessment_id)
     before = Snapshot.load(assessment)
     _theme, question = before.question(question_id)
     form = AnswerForm(request.POST, question=question)
@@ -447,10 +448,10 @@ def read_upload(request):
                        "si cela se reproduit, enregistrez le fichier à nouveau puis joignez-le.")
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def evidence_upload(request, assessment_id, question_id):
-    assessment = get_assessment_or_404(request, assessment_id, write=True)
+    assessment = get_assessment_or_404(request, assessment_id)
     uploaded, error = read_upload(request)
     _theme, question = Snapshot.load(assessment).question(question_id)
     answer = assessment.answers.filter(question_id=question.id).first()
@@ -481,10 +482,10 @@ def evidence_download(request, evidence_id):
     return download_response(evidence)
 
 
-@org_view
+@org_view(write=True)
 @require_POST
 def evidence_delete(request, evidence_id):
-    evidence = get_evidence_or_404(request, evidence_id, write=True)
+    evidence = get_evidence_or_404(request, evidence_id)
     assessment = evidence.answer.assessment
     _theme, question = Snapshot.load(assessment).question(evidence.answer.question_id)
     try:
@@ -498,10 +499,10 @@ def evidence_delete(request, evidence_id):
 
 # --- Completing --------------------------------------------------------------------------
 
-@org_view
+@org_view(write=True)
 @require_POST
 def assessment_complete(request, assessment_id):
-    assessment = get_assessment_or_404(request, assessment_id, write=True)
+    assessment = get_assessment_or_404(request, assessment_id)
     results = reverse("assessment_results", args=[request.organisation.slug, assessment.pk])
     if assessment.status == Assessment.Status.COMPLETED:
         messages.info(request, _("Ce diagnostic est déjà terminé."))

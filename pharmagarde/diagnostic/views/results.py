@@ -7,10 +7,11 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from pharmagarde.core.access import get_assessment_or_404, org_view
+from pharmagarde.core.access import org_view
 from pharmagarde.core.models import OrganisationKind
 
 from .. import charts, selectors
+from ..access import get_assessment_or_404
 
 PRIORITY_COUNT = 6
 RADAR_CSP = "default-src 'none'; style-src 'none'; script-src 'none'; sandbox"
