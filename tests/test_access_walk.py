@@ -2,7 +2,8 @@
 
 New apps are covered without touching this file: every `/o/<org_slug>/...` pattern is
 requested with Pharmacie Alpha's slug and, for each `<thing>_id` parameter, the id of a
-*Pharmacie Bravo* object of the model named `thing`. Rules checked:
+*Pharmacie Bravo* object of the model named `thing`, which the app's declaration creates
+(`AppDeclaration.access_walk`). Rules checked:
 
 - anonymous visitors are sent to the sign-in page (or refused), never shown a page;
 - an outsider (member of Bravo only) gets 404 on every Alpha URL, GET and POST;
@@ -20,8 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
 
-from pharmagarde.core.models import Invitation, Membership, Role
-from tests.base import BaseTestCase, make_user
+from pharmagarde.core.models import Role
+from pharmagarde.core.registry import hooks
+from tests.base import BaseTestCase
 
 LOGIN_URL = "/comptes/login/"
 
@@ -49,11 +51,12 @@ def pattern_converters(pattern):
 
 
 def tenant_models():
-    """Models that belong to an organisation, by lowercase name."""
+    """Models that belong to an organisation (a non-null `organisation`), by lowercase name.
+    The audit log, whose account events have no organisation, is not one."""
     return {
         model._meta.model_name: model
         for model in apps.get_models()
-        if "organisation" in {field.name for field in model._meta.fields}
+        if any(field.name == "organisation" and not field.null for field in model._meta.fields)
     }
 
 
@@ -61,39 +64,10 @@ class AccessWalkTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        # One object of every core model in Bravo, so each <thing>_id has a foreign id.
-        cls.bravo_colleague = make_user("bruno@bravo.example")
-        Membership.objects.create(organisation=cls.other_org, user=cls.bravo_colleague,
-                                  role=Role.COLLABORATEUR)
-        from django.utils import timezone
-
-        Invitation.objects.create(organisation=cls.other_org, email="x@bravo.example",
-                                  role=Role.COLLABORATEUR, token_hash="f" * 64,
-                                  expires_at=timezone.now())
-        cls.make_foreign_objects()
-
-    @classmethod
-    def make_foreign_objects(cls):
-        """One object of every other tenant model in Bravo (apps add theirs here)."""
-        from django.core.files.base import ContentFile
-
-        from pharmagarde.actions.models import Action, ActionEvidence
-        from pharmagarde.diagnostic.models import Answer, Assessment, Evidence
-
-        assessment = Assessment.objects.create(
-            organisation=cls.other_org, referential_version="2026.1",
-            organisation_kind="officine", size_band="1-9")
-        answer = Answer.objects.create(organisation=cls.other_org, assessment=assessment,
-                                       question_id="gouv-referent", choice_ids=["oui"])
-        Evidence.objects.create(organisation=cls.other_org, answer=answer,
-                                file=ContentFile(b"%PDF-1.4", name="preuve.pdf"),
-                                original_name="preuve.pdf", size=8,
-                                content_type="application/pdf")
-        action = Action.objects.create(organisation=cls.other_org, title="Action Bravo")
-        ActionEvidence.objects.create(organisation=cls.other_org, action=action,
-                                      file=ContentFile(b"%PDF-1.4", name="preuve.pdf"),
-                                      original_name="preuve.pdf", size=8,
-                                      content_type="application/pdf")
+        # One object of every tenant model in Bravo, so each <thing>_id has a foreign id:
+        # each installed app creates its own (AppDeclaration.access_walk).
+        for make_walk_objects in hooks("access_walk"):
+            make_walk_objects(cls.other_org)
 
     def foreign_id(self, param):
         model_name = param.removesuffix("_id")
@@ -143,6 +117,12 @@ class AccessWalkTestCase(BaseTestCase):
         if user is not None:
             client.force_login(user)
         return getattr(client, method)(url)
+
+    def test_every_tenant_model_has_an_object_to_try(self):
+        """An app whose tenant model its access_walk does not create fails here."""
+        missing = [model.__name__ for model in tenant_models().values()
+                   if not model.objects.filter(organisation=self.other_org).exists()]
+        self.assertEqual(missing, [], "add them to the app's AppDeclaration.access_walk")
 
     def test_it_finds_the_tenant_urls(self):
         names = {name for name, *_rest in self.urls()}

@@ -13,3 +13,15 @@ def get_action_or_404(request: HttpRequest, pk) -> Action:
 
 def get_actionevidence_or_404(request: HttpRequest, pk) -> ActionEvidence:
     return get_owned_or_404(request, ActionEvidence.objects.select_related("action"), pk)
+
+
+def make_walk_objects(organisation) -> None:
+    """One object of each of the plan's tenant models in `organisation`, for the access
+    walk (tests/test_access_walk.py)."""
+    from django.core.files.base import ContentFile
+
+    action = Action.objects.create(organisation=organisation, title="Action du parcours")
+    ActionEvidence.objects.create(organisation=organisation, action=action,
+                                  file=ContentFile(b"%PDF-1.4", name="preuve.pdf"),
+                                  original_name="preuve.pdf", size=8,
+                                  content_type="application/pdf")

@@ -1,14 +1,24 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from pharmagarde.core.registry import AppDeclaration, DashboardCard, NavEntry
 
 
 class ActionsConfig(AppConfig):
     name = "pharmagarde.actions"
     label = "actions"
     verbose_name = "Plan d'action"
-
-    def ready(self):
-        from pharmagarde.core.audit import register_actions
-
-        from .audit_actions import ACTIONS
-
-        register_actions(ACTIONS)
+    pharmagarde = AppDeclaration(
+        url_prefix="plan/",
+        urls="pharmagarde.actions.urls",
+        nav=(NavEntry(_("Plan d'action"), "action_list", order=20),),
+        audit_labels="pharmagarde.actions.audit_actions.ACTIONS",
+        dashboard=(
+            DashboardCard("actions/_dashboard_overdue.html",
+                          "pharmagarde.actions.selectors.dashboard_overdue", order=20, wide=True),
+            DashboardCard("actions/_dashboard_card.html",
+                          "pharmagarde.actions.selectors.dashboard_card", order=20),
+        ),
+        demo="pharmagarde.actions.demo.load",
+        access_walk="pharmagarde.actions.access.make_walk_objects",
+    )

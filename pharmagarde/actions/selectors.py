@@ -165,3 +165,49 @@ def manual_question_choices(organisation):
         return []
     return [(theme.title, [(q.id, q.text) for q in theme.questions])
             for theme in referential.themes_for(organisation.kind, organisation.size_band)]
+
+
+NEXT_ACTIONS = 3
+OVERDUE_SHOWN = 5
+
+
+@dataclass
+class DashboardPlan:
+    next_actions: list
+    overdue: list
+    overdue_count: int
+    open_count: int
+
+
+def dashboard_plan(organisation, today=None) -> DashboardPlan:
+    """The next open actions (by priority, then due date), the overdue ones (oldest due
+    date first) and the counts: three queries, whatever the size of the plan."""
+    today = today or timezone.localdate()
+    open_actions = organisation.actions.filter(status__in=Action.OPEN_STATUSES)
+    late = Q(due_date__lt=today)
+    counts = open_actions.aggregate(open=Count("id"), overdue=Count("id", filter=late))
+    shown = open_actions.select_related("owner")
+    return DashboardPlan(
+        next_actions=list(shown.order_by("priority", F("due_date").asc(nulls_last=True),
+                                         "id")[:NEXT_ACTIONS]),
+        overdue=list(shown.filter(late).order_by("due_date", "priority", "id")[:OVERDUE_SHOWN]),
+        overdue_count=counts["overdue"],
+        open_count=counts["open"],
+    )
+
+
+def _request_plan(request) -> DashboardPlan:
+    # Both of the plan's dashboard cards read it: computed once per request.
+    if not hasattr(request, "_dashboard_plan"):
+        request._dashboard_plan = dashboard_plan(request.organisation)
+    return request._dashboard_plan
+
+
+def dashboard_overdue(request):
+    """The overdue actions, across the top of the dashboard; nothing when none is late."""
+    plan = _request_plan(request)
+    return {"plan": plan} if plan.overdue_count else None
+
+
+def dashboard_card(request):
+    return {"plan": _request_plan(request)}

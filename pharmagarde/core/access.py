@@ -79,3 +79,21 @@ def get_membership_or_404(request: HttpRequest, pk) -> Membership:
 
 def get_invitation_or_404(request: HttpRequest, pk) -> Invitation:
     return get_owned_or_404(request, Invitation.objects.all(), pk)
+
+
+def make_walk_objects(organisation) -> None:
+    """One object of each of core's tenant models in `organisation`, for the access walk
+    (tests/test_access_walk.py tries them through another organisation's URLs)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from .models import Role
+
+    user = get_user_model().objects.create_user(
+        username=f"walk-{organisation.slug}@walk.example",
+        email=f"walk-{organisation.slug}@walk.example")
+    Membership.objects.create(organisation=organisation, user=user, role=Role.COLLABORATEUR)
+    Person.objects.create(organisation=organisation, first_name="Objet", last_name="Parcours")
+    Invitation.objects.create(organisation=organisation, role=Role.COLLABORATEUR,
+                              email=f"invite@{organisation.slug}.example",
+                              token_hash="f" * 64, expires_at=timezone.now())

@@ -1,10 +1,40 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from .registry import AppDeclaration, DashboardCard, NavEntry
+
+RESPONSABLES = frozenset({"responsable"})
 
 
 class CoreConfig(AppConfig):
     name = "pharmagarde.core"
     label = "core"
     verbose_name = "Organisations"
+    # Core declares itself like any app; its URLs are core/urls.py itself.
+    pharmagarde = AppDeclaration(
+        nav=(
+            NavEntry(_("Tableau de bord"), "dashboard", order=0, exact=True),
+            NavEntry(_("Personnel"), "person_list", order=80, exact=True),
+            NavEntry(_("Membres et accès"), "member_list", order=85, exact=True),
+            NavEntry(_("Fiche de la structure"), "organisation_edit", order=90,
+                     roles=RESPONSABLES, exact=True),
+            NavEntry(_("Journal d'audit"), "audit_log", order=95, roles=RESPONSABLES,
+                     exact=True),
+        ),
+        dashboard=(
+            DashboardCard("core/_dashboard_people.html",
+                          "pharmagarde.core.selectors.dashboard_people", order=80),
+            DashboardCard("core/_dashboard_members.html",
+                          "pharmagarde.core.selectors.dashboard_members", order=85),
+        ),
+        todo="pharmagarde.core.selectors.dashboard_todo",
+        access_walk="pharmagarde.core.access.make_walk_objects",
+    )
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit of sign-ins)
+        from . import audit, registry, signals  # noqa: F401  (signals: audit of sign-ins)
+
+        # Every app's audit labels, read from its declaration: core imports no app.
+        for _label, declaration in registry.declarations():
+            if declaration.audit_labels:
+                audit.register_actions(registry.resolve(declaration.audit_labels))

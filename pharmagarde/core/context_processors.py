@@ -1,4 +1,30 @@
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
 from .models import Membership
+from .registry import nav_entries
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool
+
+
+def org_nav(request, membership):
+    """The organisation's navigation for this member: every installed app's entries that
+    their role sees, in order, the current page marked (core/registry.py)."""
+    slug, links = membership.organisation.slug, []
+    for entry in nav_entries():
+        if entry.roles is not None and membership.role not in entry.roles:
+            continue
+        url = reverse(entry.url_name, args=[slug])
+        current = request.path == url if entry.exact else request.path.startswith(url)
+        links.append(NavLink(entry.label, url, current))
+    return links
 
 
 def organisations(request):
@@ -14,10 +40,10 @@ def organisations(request):
         )
 
     # Lazy: pages that never show the switcher (errors, mails) make no query.
-    from django.utils.functional import SimpleLazyObject
-
+    membership = getattr(request, "membership", None)
     return {
         "my_memberships": SimpleLazyObject(my_memberships),
         "current_organisation": getattr(request, "organisation", None),
-        "current_membership": getattr(request, "membership", None),
+        "current_membership": membership,
+        "org_nav": SimpleLazyObject(lambda: org_nav(request, membership)) if membership else [],
     }

@@ -34,7 +34,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit, services
-from .demo_diagnostic import load_demo_diagnostic
 from .models import (
     ROLES_REQUIRING_MFA,
     Membership,
@@ -45,6 +44,7 @@ from .models import (
     Role,
     SizeBand,
 )
+from .registry import DemoData, hooks
 
 DEMO_DOMAIN = "demo.pharmagarde.fr"
 
@@ -250,19 +250,24 @@ def load():
     drawn = not password_path().is_file()
     password = demo_password(create=True)
     validate_password(password)
-    counts = {"structures": 0, "comptes": 0, "rôles": 0, "personnes": 0, "diagnostics": 0}
+    counts = {"structures": 0, "comptes": 0, "rôles": 0, "personnes": 0}
     # One hash for all: the accounts share the password anyway, and Argon2 is slow on purpose.
     password_hash = make_password(password)
     with transaction.atomic():
         if drawn:
             demo_users().update(password=password_hash)
+        demo = DemoData(organisations={}, responsables={}, counts=counts)
         for index, spec in enumerate(ORGANISATIONS):
             organisation, users = _load_organisation(spec, password_hash, counts)
+            demo.organisations[organisation.kind] = organisation
+            demo.responsables[organisation.kind] = users[spec["members"][0][0]]
             if index == 0:
                 officine = organisation
                 _load_staff(organisation, users, counts)
-                owner = Person.objects.get(organisation=officine, user=users[CLAIRE])
-                counts["diagnostics"] += load_demo_diagnostic(officine, users[CLAIRE], owner)
+        # Then each app's own demo, in INSTALLED_APPS order (the diagnostic fills the plan
+        # before the plan schedules it).
+        for load_app_demo in hooks("demo"):
+            load_app_demo(demo)
         if any(counts.values()):
             audit.record("demo.loaded", actor_label="pharmagarde demo", organisation=officine,
                          obj=officine, details=counts)

@@ -119,10 +119,11 @@ def dashboard_cards() -> list[DashboardCard]:
 @dataclass
 class DemoData:
     """What the core demo hands to each app's demo loader: the demo organisations by kind,
-    their accounts by e-mail, and the counts of rows created, printed at the end."""
+    the first responsable of each (the one who acts in the demo), and the counts of rows
+    created, printed at the end."""
 
     organisations: dict
-    users: dict
+    responsables: dict
     counts: dict = field(default_factory=dict)
 
     def count(self, what: str, created: int = 1) -> None:

@@ -1,9 +1,7 @@
 """Reads that cross relations."""
 
-from dataclasses import dataclass
-
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,61 +37,12 @@ def dashboard_todo(request):
     return todo
 
 
-NEXT_ACTIONS = 3
-OVERDUE_SHOWN = 5
+def dashboard_people(request):
+    return {"count": request.organisation.people.count()}
 
 
-@dataclass
-class DashboardDiagnostic:
-    latest: object = None  # the last completed assessment
-    in_progress: object = None
-    level_label: str = ""
-    level_explanation: str = ""
-
-
-def dashboard_diagnostic(organisation):
-    """The last completed assessment, with its level in words, and the one in progress."""
-    from pharmagarde.diagnostic import selectors as diagnostic
-    from pharmagarde.diagnostic.models import Assessment
-
-    assessments = organisation.assessments.defer("theme_scores")
-    summary = DashboardDiagnostic(
-        latest=assessments.filter(status=Assessment.Status.COMPLETED)
-        .order_by("-completed_at", "-id").first(),
-        in_progress=assessments.filter(status=Assessment.Status.IN_PROGRESS)
-        .order_by("-started_at", "-id").first(),
-    )
-    if summary.latest is not None:
-        summary.level_label = diagnostic.level_label(summary.latest.level)
-        summary.level_explanation = diagnostic.level_explanation(summary.latest.level)
-    return summary
-
-
-@dataclass
-class DashboardPlan:
-    next_actions: list
-    overdue: list
-    overdue_count: int
-    open_count: int
-
-
-def dashboard_plan(organisation, today=None):
-    """The next open actions (by priority, then due date), the overdue ones (oldest due
-    date first) and the counts: three queries, whatever the size of the plan."""
-    from pharmagarde.actions.models import Action
-
-    today = today or timezone.localdate()
-    open_actions = organisation.actions.filter(status__in=Action.OPEN_STATUSES)
-    late = Q(due_date__lt=today)
-    counts = open_actions.aggregate(open=Count("id"), overdue=Count("id", filter=late))
-    shown = open_actions.select_related("owner")
-    return DashboardPlan(
-        next_actions=list(shown.order_by("priority", F("due_date").asc(nulls_last=True),
-                                         "id")[:NEXT_ACTIONS]),
-        overdue=list(shown.filter(late).order_by("due_date", "priority", "id")[:OVERDUE_SHOWN]),
-        overdue_count=counts["overdue"],
-        open_count=counts["open"],
-    )
+def dashboard_members(request):
+    return {"count": request.organisation.memberships.count()}
 
 
 # Account events (sign-ins, failures, MFA changes) have no organisation: each organisation's

@@ -1,7 +1,9 @@
-"""Core URLs. Everything tenant-owned lives under /o/<org_slug>/ and uses core.access."""
+"""Core URLs. Everything tenant-owned lives under /o/<org_slug>/ and uses core.access;
+each app adds its pages there through its declaration (core/registry.py)."""
 
 from django.urls import include, path
 
+from .registry import declarations
 from .views import audit_log, dashboard, home, invitations, members, organisation, people
 
 org_patterns = [
@@ -19,9 +21,10 @@ org_patterns = [
     path("personnel/<int:person_id>/supprimer/", people.person_delete, name="person_delete"),
     path("journal/", audit_log.audit_log, name="audit_log"),
     path("journal/export.csv", audit_log.audit_log_csv, name="audit_log_csv"),
-    path("diagnostic/", include("pharmagarde.diagnostic.urls")),
-    path("plan/", include("pharmagarde.actions.urls")),
 ]
+# Each app's own pages, under the prefix it declares (core/registry.py).
+org_patterns += [path(declaration.url_prefix, include(declaration.urls))
+                 for _label, declaration in declarations() if declaration.urls]
 
 urlpatterns = [
     path("", home.home, name="home"),

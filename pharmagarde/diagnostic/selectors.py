@@ -175,3 +175,27 @@ def version_changes(assessment):
 def is_outdated(assessment):
     """True when a newer version of the questionnaire exists."""
     return assessment.referential_version != referentials.latest_version()
+
+
+@dataclass
+class DashboardDiagnostic:
+    latest: object = None  # the last completed assessment
+    in_progress: object = None
+    level_label: str = ""
+    level_explanation: str = ""
+
+
+def dashboard_card(request):
+    """The dashboard's card: the last completed assessment, with its level in words, and
+    the one in progress. Two queries."""
+    assessments = request.organisation.assessments.defer("theme_scores")
+    summary = DashboardDiagnostic(
+        latest=assessments.filter(status=Assessment.Status.COMPLETED)
+        .order_by("-completed_at", "-id").first(),
+        in_progress=assessments.filter(status=Assessment.Status.IN_PROGRESS)
+        .order_by("-started_at", "-id").first(),
+    )
+    if summary.latest is not None:
+        summary.level_label = level_label(summary.latest.level)
+        summary.level_explanation = level_explanation(summary.latest.level)
+    return {"diagnostic": summary}

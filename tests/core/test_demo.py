@@ -129,8 +129,9 @@ class DemoLoadTests(TestCase):
         output = run_demo()
         self.assertEqual(row_counts(), before)
         self.assertIn("déjà présentes", output)
-        self.assertEqual(demo.load(), {"structures": 0, "comptes": 0, "rôles": 0,
-                                       "personnes": 0, "diagnostics": 0})
+        counts = demo.load()
+        self.assertEqual(set(counts) >= {"structures", "comptes", "rôles", "personnes"}, True)
+        self.assertFalse(any(counts.values()), counts)
 
     def test_it_shows_a_finished_diagnostic_and_its_plan(self):
         assessment = self.officine.assessments.get()

@@ -1,13 +1,20 @@
 from django.shortcuts import render
 
 from ..access import org_view
-from ..selectors import dashboard_diagnostic, dashboard_plan, dashboard_todo
+from ..registry import dashboard_cards, hooks, resolve
 
 
 @org_view
 def dashboard(request):
+    """The "À faire maintenant" items and the cards of every installed app, in order."""
+    todo = [item for todo_items in hooks("todo") for item in todo_items(request)]
+    cards = []
+    for card in dashboard_cards():
+        context = resolve(card.context)(request)
+        if context is not None:
+            cards.append((card, context))
     return render(request, "core/dashboard.html", {
-        "todo": dashboard_todo(request),
-        "diagnostic": dashboard_diagnostic(request.organisation),
-        "plan": dashboard_plan(request.organisation),
+        "todo": todo,
+        "wide_cards": [(c.template, ctx) for c, ctx in cards if c.wide],
+        "cards": [(c.template, ctx) for c, ctx in cards if not c.wide],
     })

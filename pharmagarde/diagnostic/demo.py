@@ -1,4 +1,5 @@
-"""Demonstration diagnostic: a finished assessment of the officine and the plan it makes.
+"""Demonstration diagnostic: a finished assessment of the officine, a month old, which
+fills its action plan (the plan's own demo then schedules a few actions).
 
 Answers are drawn from the question ids (not at random), so every installation shows the
 same, plausible picture: some good practices, some gaps, a few "Je ne sais pas".
@@ -9,11 +10,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from pharmagarde.actions.models import Action
-from pharmagarde.actions.services import action_save
-from pharmagarde.diagnostic import services as diagnostic
-from pharmagarde.diagnostic.models import Assessment
-from pharmagarde.diagnostic.scoring import AnswerValue, is_visible
+from pharmagarde.core.registry import DemoData
+
+from . import services as diagnostic
+from .models import Assessment
+from .scoring import AnswerValue, is_visible
 
 
 def _draw(question_id):
@@ -45,28 +46,12 @@ def answer_everything(assessment, acting_user):
             answers[question.id] = AnswerValue(tuple(choice_ids), dont_know)
 
 
-def _schedule_first_actions(organisation, owner, acting_user, today):
-    """Give the three most urgent actions an owner and a date: one late, one under way,
-    one done, so that the dashboard and the plan show every state."""
-    plans = [
-        {"due_date": today - timedelta(days=5)},
-        {"due_date": today + timedelta(days=14), "status": Action.Status.IN_PROGRESS,
-         "progress": 40},
-        {"due_date": today - timedelta(days=20), "status": Action.Status.DONE},
-    ]
-    actions = organisation.actions.order_by("priority", "id")[: len(plans)]
-    for action, changes in zip(actions, plans, strict=False):
-        action.owner = owner
-        for name, value in changes.items():
-            setattr(action, name, value)
-        action_save(acting_user=acting_user, action=action,
-                    changed=["owner", *changes])
-
-
-def load_demo_diagnostic(organisation, acting_user, owner):
-    """Create the demo assessment and plan once; returns 1 if created, 0 if already there."""
+def load(demo: DemoData) -> None:
+    """Create the officine's demo assessment once (it fills the plan)."""
+    organisation = demo.organisations["officine"]
     if organisation.assessments.exists():
-        return 0
+        return
+    acting_user = demo.responsables["officine"]
     assessment = diagnostic.assessment_start(acting_user=acting_user,
                                              organisation=organisation)
     answer_everything(assessment, acting_user)
@@ -75,5 +60,4 @@ def load_demo_diagnostic(organisation, acting_user, owner):
     month_ago = timezone.now() - timedelta(days=30)
     Assessment.objects.filter(pk=assessment.pk).update(started_at=month_ago,
                                                        completed_at=month_ago)
-    _schedule_first_actions(organisation, owner, acting_user, timezone.localdate())
-    return 1
+    demo.count("diagnostics")
