@@ -15,9 +15,9 @@ from .models import AuditEntry
 
 GENESIS_HASH = "0" * 64
 
-# What each action code means, for people reading the log. Later apps add theirs with
-# register_actions() in their AppConfig.ready(); record() refuses a code that has none, so
-# that no responsable ever reads a raw code (tests/core/test_audit_labels.py).
+# What each action code means, for people reading the log. Each app adds its own through
+# the `audit_labels` of its declaration (core/registry.py); record() refuses a code that has
+# none, so that no responsable ever reads a raw code (tests/core/test_audit_labels.py).
 ACTION_LABELS = {
     "auth.login": _("Connexion"),
     "auth.logout": _("Déconnexion"),
@@ -92,7 +92,7 @@ def record(action, *, actor=None, organisation=None, obj=None, request=None, det
     """
     if action not in ACTION_LABELS:
         raise ValueError(f"Code d'audit sans libellé : {action!r}. Déclarez-le avec "
-                         "register_actions() dans l'AppConfig de son application.")
+                         "audit_labels dans la déclaration de son application.")
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     with transaction.atomic():
