@@ -1,10 +1,13 @@
 from django.apps import AppConfig
 
+from pharmagarde.core.registry import AppDeclaration
+
 
 class AccountsConfig(AppConfig):
     name = "pharmagarde.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+    pharmagarde = AppDeclaration(todo="pharmagarde.accounts.mfa.dashboard_todo", todo_order=0)
 
     def ready(self):
         from . import signals  # noqa: F401  (throttling counters, password audit)

@@ -35,3 +35,14 @@ def memberships_requiring_mfa(user):
 
 def has_second_factor(user):
     return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
+
+
+def dashboard_todo(request):
+    """The dashboard's first item while the user has no second factor (the same rule as
+    everywhere: recovery codes alone do not count)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    if has_second_factor(request.user):
+        return []
+    return [(_("Activez la double authentification sur votre compte."), reverse("mfa_index"))]

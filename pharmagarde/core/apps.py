@@ -28,6 +28,7 @@ class CoreConfig(AppConfig):
                           "pharmagarde.core.selectors.dashboard_members", order=85),
         ),
         todo="pharmagarde.core.selectors.dashboard_todo",
+        todo_order=10,
         access_walk="pharmagarde.core.access.make_walk_objects",
     )
 

@@ -56,7 +56,7 @@ class AppDeclaration:
     - nav: its navigation entries.
     - audit_labels: dotted path to a {code: label} dict for the audit log.
     - dashboard: its cards. todo: dotted path to `todo(request) -> [(text, url)]`, the
-      "À faire maintenant" items, in order.
+      "À faire maintenant" items, in order; `todo_order` places them among other apps'.
     - demo: dotted path to `load(demo: DemoData) -> None`, run in INSTALLED_APPS order by
       `pharmagarde demo` (core.demo), idempotent.
     - access_walk: dotted path to `make(organisation) -> None`, which creates one object of
@@ -73,6 +73,7 @@ class AppDeclaration:
     audit_labels: str = ""
     dashboard: tuple[DashboardCard, ...] = ()
     todo: str = ""
+    todo_order: int = 50
     demo: str = ""
     access_walk: str = ""
     reminders: str = ""
@@ -104,6 +105,12 @@ def plan_sources() -> dict:
             source = resolve(path)
             found[source.name] = source
     return found
+
+
+def todo_hooks() -> list[Callable]:
+    """The apps' to-do functions, by `todo_order` (then INSTALLED_APPS order)."""
+    ordered = sorted((d for _label, d in declarations() if d.todo), key=lambda d: d.todo_order)
+    return [resolve(declaration.todo) for declaration in ordered]
 
 
 def nav_entries() -> list[NavEntry]:

@@ -1,6 +1,5 @@
 """Reads that cross relations."""
 
-from allauth.mfa.models import Authenticator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +14,6 @@ def dashboard_todo(request):
     organisation, membership = request.organisation, request.membership
     slug = organisation.slug
     todo = []
-    if not Authenticator.objects.filter(user=request.user).exists():
-        todo.append((_("Activez la double authentification sur votre compte."),
-                     reverse("mfa_index")))
     if membership.can_write and not organisation.people.exists():
         todo.append((_("Enregistrez le personnel de la structure : il servira aux "
                        "formations et aux exercices."), reverse("person_new", args=[slug])))

@@ -10,6 +10,15 @@ from .referential import get_referential
 from .scoring import AnswerValue, score_assessment
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def completed(self):
+        return self.filter(status=Assessment.Status.COMPLETED)
+
+    def latest_first(self):
+        """The order of "the latest completed assessment", wherever it is asked for."""
+        return self.order_by("-completed_at", "-id")
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("En cours")
@@ -32,6 +41,8 @@ class Assessment(models.Model):
     score = models.FloatField(null=True, blank=True)
     theme_scores = models.JSONField(default=dict, blank=True)
     level = models.PositiveSmallIntegerField(default=0)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]

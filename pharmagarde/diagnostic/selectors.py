@@ -53,21 +53,24 @@ def level_capped(result):
     return result.score is not None and maturity(result.score, False)[0] > result.level
 
 
-def latest_completed(organisation):
-    return (organisation.assessments.filter(status=Assessment.Status.COMPLETED)
-            .order_by("-completed_at", "-id").first())
+def latest_completed(organisation, *, before: Assessment | None = None) -> Assessment | None:
+    """The organisation's latest completed assessment; with `before`, the latest one before
+    that assessment: completed before it, or, while it is in progress, started before it.
+    The one rule for "latest" and "previous" (results page, new assessment's proposals,
+    dashboard)."""
+    queryset = Assessment.objects.filter(organisation_id=organisation.pk).completed()
+    if before is not None:
+        queryset = queryset.exclude(pk=before.pk)
+        if before.completed_at is not None:
+            queryset = queryset.filter(completed_at__lt=before.completed_at)
+        else:
+            queryset = queryset.filter(started_at__lte=before.started_at)
+    return queryset.latest_first().first()
 
 
-def previous_assessment(assessment):
+def previous_assessment(assessment: Assessment) -> Assessment | None:
     """The organisation's last completed assessment before this one (None if none)."""
-    queryset = Assessment.objects.filter(
-        organisation_id=assessment.organisation_id, status=Assessment.Status.COMPLETED,
-    ).exclude(pk=assessment.pk)
-    if assessment.completed_at is not None:
-        queryset = queryset.filter(completed_at__lt=assessment.completed_at)
-    else:
-        queryset = queryset.filter(started_at__lte=assessment.started_at)
-    return queryset.order_by("-completed_at", "-id").first()
+    return latest_completed(assessment.organisation, before=assessment)
 
 
 @dataclass
@@ -190,8 +193,7 @@ def dashboard_card(request):
     the one in progress. Two queries."""
     assessments = request.organisation.assessments.defer("theme_scores")
     summary = DashboardDiagnostic(
-        latest=assessments.filter(status=Assessment.Status.COMPLETED)
-        .order_by("-completed_at", "-id").first(),
+        latest=assessments.completed().latest_first().first(),
         in_progress=assessments.filter(status=Assessment.Status.IN_PROGRESS)
         .order_by("-started_at", "-id").first(),
     )

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pharmagarde.actions.services import plan_sync_from_assessment
+from pharmagarde.actions.selectors import finished_actions_settling
 from pharmagarde.core import audit
 from pharmagarde.core.files import attach_file, delete_files_on_commit
 from pharmagarde.core.models import Organisation
 
+from . import plan_source, selectors
 from .models import Answer, Assessment, Evidence
 from .referential import latest_version
 from .scoring import visible_questions
@@ -23,13 +24,6 @@ class AnswerConflict(Exception):
     def __init__(self, current):
         super().__init__(_("Quelqu'un d'autre vient de modifier cette réponse."))
         self.current = current
-
-
-def latest_completed(organisation, before=None):
-    queryset = organisation.assessments.filter(status=Assessment.Status.COMPLETED)
-    if before is not None:
-        queryset = queryset.exclude(pk=before.pk).filter(started_at__lt=before.started_at)
-    return queryset.order_by("-completed_at", "-id").first()
 
 
 def assessment_start(*, acting_user, organisation, request=None):
@@ -58,16 +52,15 @@ def assessment_start(*, acting_user, organisation, request=None):
 
 
 def _carry_over_answers(assessment, acting_user):
-    previous = latest_completed(assessment.organisation, before=assessment)
+    previous = selectors.latest_completed(assessment.organisation, before=assessment)
     questions = assessment.referential.questions
     proposals = {}
     if previous is not None:
         for answer in previous.answers.all():
             if answer.question_id in questions:
                 proposals[answer.question_id] = (list(answer.choice_ids), answer.dont_know)
-    done = assessment.organisation.actions.filter(status="done").exclude(question_ids=[])
-    for action in done.only("question_ids"):
-        for question_id in action.question_ids:
+    for action in finished_actions_settling(assessment.organisation, plan_source.SOURCE.name):
+        for question_id in plan_source.SOURCE.question_ids(action):
             if question_id in questions:
                 proposals[question_id] = (questions[question_id].best_choice_ids(), False)
     Answer.objects.bulk_create([
@@ -111,7 +104,8 @@ def answer_save(*, acting_user, assessment, question_id, choice_ids=(), dont_kno
         audit.record("assessment.answered", actor=acting_user,
                      organisation=assessment.organisation, obj=assessment, request=request,
                      details={"question": question_id, "réponse": choice_ids or "je ne sais pas"})
-        plan_sync_from_assessment(acting_user=acting_user, assessment=assessment)
+        plan_source.plan_sync_from_assessment(acting_user=acting_user,
+                                              assessment=assessment)
     return answer
 
 

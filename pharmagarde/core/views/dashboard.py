@@ -1,13 +1,13 @@
 from django.shortcuts import render
 
 from ..access import org_view
-from ..registry import dashboard_cards, hooks, resolve
+from ..registry import dashboard_cards, resolve, todo_hooks
 
 
 @org_view
 def dashboard(request):
     """The "À faire maintenant" items and the cards of every installed app, in order."""
-    todo = [item for todo_items in hooks("todo") for item in todo_items(request)]
+    todo = [item for todo_items in todo_hooks() for item in todo_items(request)]
     cards = []
     for card in dashboard_cards():
         context = resolve(card.context)(request)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,10 +25,11 @@ def invitation_new(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("Invitation envoyée à %(email)s. Le lien est valable "
-                                        "%(days)d jours.") % {"email": invitation.email,
-                                                              "days": 7})
+                                        "%(days)d jours.") % {
+                "email": invitation.email, "days": settings.INVITATION_VALIDITY_DAYS})
             return redirect("member_list", org_slug=request.organisation.slug)
-    return render(request, "core/invitation_form.html", {"form": form})
+    return render(request, "core/invitation_form.html", {
+        "form": form, "validity_days": settings.INVITATION_VALIDITY_DAYS})
 
 
 @org_view(manage=True, write=True)

@@ -280,8 +280,7 @@ def render_question(request, snapshot, state, status):
 def assessment_list(request):
     assessments = request.organisation.assessments.select_related("started_by")
     current = assessments.filter(status=Assessment.Status.IN_PROGRESS).first()
-    completed = assessments.filter(status=Assessment.Status.COMPLETED).order_by(
-        "-completed_at", "-id")
+    completed = assessments.completed().latest_first()
     page = Paginator(completed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(a, LEVEL_LABELS.get(a.level, "")) for a in page.object_list]
     snapshot = Snapshot.load(current) if current else None
