@@ -1,14 +1,10 @@
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pharmagarde.lib.spreadsheet import escape_formula
-
 from .. import audit
 from ..access import org_view
+from ..exports import csv_response
 from ..forms import AuditFilterForm
 from ..selectors import audit_entries_for
 
@@ -36,33 +32,16 @@ def audit_log(request):
     })
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
 @org_view(manage=True)
 def audit_log_csv(request):
     _form, entries = filtered_entries(request)
     audit.record("audit.exported", request=request, organisation=request.organisation,
                  details={"filtres": dict(request.GET.items())})
-    writer = csv.writer(Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff"  # BOM: French Excel then reads the file as UTF-8.
-        yield writer.writerow(CSV_HEADER)
-        for entry in entries.order_by("id").iterator(chunk_size=2000):
-            yield writer.writerow([escape_formula(value) for value in (
-                timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.actor_label, entry.action, entry.action_label,
-                f"{entry.object_type} {entry.object_label}".strip(), entry.object_id,
-                " ; ".join(f"{k} = {v}" for k, v in entry.details.items()),
-                entry.ip_address or "", entry.entry_hash,
-            )])
-
-    stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="journal-{request.organisation.slug}-{stamp}.csv"'
-    )
-    return response
+    rows = ((
+        timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        entry.actor_label, entry.action, entry.action_label,
+        f"{entry.object_type} {entry.object_label}".strip(), entry.object_id,
+        " ; ".join(f"{k} = {v}" for k, v in entry.details.items()),
+        entry.ip_address or "", entry.entry_hash,
+    ) for entry in entries.order_by("id").iterator(chunk_size=2000))
+    return csv_response(CSV_HEADER, rows, stem=f"journal-{request.organisation.slug}")
