@@ -1,15 +1,16 @@
 """Reads that cross relations."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import AuditEntry
+from .models import AuditEntry, Organisation
 
 
-def dashboard_todo(request):
+def dashboard_todo(request: HttpRequest) -> list[tuple[str, str]]:
     """What to do next, in the order a titulaire should do it. Each item: text and link."""
     organisation, membership = request.organisation, request.membership
     slug = organisation.slug
@@ -33,11 +34,11 @@ def dashboard_todo(request):
     return todo
 
 
-def dashboard_people(request):
+def dashboard_people(request: HttpRequest) -> dict:
     return {"count": request.organisation.people.count()}
 
 
-def dashboard_members(request):
+def dashboard_members(request: HttpRequest) -> dict:
     return {"count": request.organisation.memberships.count()}
 
 
@@ -46,7 +47,7 @@ def dashboard_members(request):
 ACCOUNT_EVENT_PREFIXES = ("auth.", "mfa.")
 
 
-def audit_entries_for(organisation):
+def audit_entries_for(organisation: Organisation) -> QuerySet[AuditEntry]:
     member_ids = organisation.memberships.values("user_id")
     account_events = Q(organisation__isnull=True, actor_id__in=member_ids) & (
         Q(action__startswith=ACCOUNT_EVENT_PREFIXES[0])

@@ -29,7 +29,7 @@ LEVEL_EXPLANATIONS = {
 }
 
 
-def level_bands():
+def level_bands() -> list[tuple[int, int, int, str]]:
     """[(from, to, level, label)] for the explanation of the formula."""
     bands, low = [], 0
     for ceiling, level, label in MATURITY_LEVELS:
@@ -38,17 +38,17 @@ def level_bands():
     return bands
 
 
-def level_label(level):
+def level_label(level: int) -> str:
     if not level:
         return _("Non évalué")
     return next(label for _ceiling, lv, label in MATURITY_LEVELS if lv == level)
 
 
-def level_explanation(level):
+def level_explanation(level: int) -> str:
     return LEVEL_EXPLANATIONS.get(level, LEVEL_EXPLANATIONS[0])
 
 
-def level_capped(result):
+def level_capped(result) -> bool:
     """True when a critical gap holds the level below what the score alone would give."""
     return result.score is not None and maturity(result.score, False)[0] > result.level
 
@@ -87,7 +87,7 @@ class PeerComparison:
         return self.score is not None
 
 
-def peer_comparison(assessment, theme_ids):
+def peer_comparison(assessment: Assessment, theme_ids) -> PeerComparison:
     """The anonymous averages of the organisations of the assessment's kind, from this
     period's snapshot: one indexed read once the snapshot exists (peers.py)."""
     published = peers.snapshot(assessment.organisation_kind)
@@ -120,7 +120,7 @@ class ThemeComparison:
         return signed_points(self.change)
 
 
-def signed_points(value):
+def signed_points(value: float | None) -> str:
     """'+5', '−3,5' (a real minus sign), '0' or '' for no value."""
     if value is None:
         return ""
@@ -132,7 +132,8 @@ def _gap_ids(result):
     return {gap.question.id for gap in result.gaps}
 
 
-def compare_with_previous(result, answers, previous, previous_answers):
+def compare_with_previous(result, answers: dict, previous: Assessment,
+                          previous_answers: dict) -> tuple:
     """New gaps (there now, not before) and closed gaps (there before, answered well now).
 
     `answers` and `previous_answers` are the two assessments' answer values by question id.
@@ -148,13 +149,14 @@ def compare_with_previous(result, answers, previous, previous_answers):
     return previous_result, new, closed
 
 
-def theme_rows(result, previous_scores=None, peer_scores=None):
+def theme_rows(result, previous_scores: dict | None = None,
+               peer_scores: dict | None = None) -> list[ThemeComparison]:
     previous_scores, peer_scores = previous_scores or {}, peer_scores or {}
     return [ThemeComparison(t.theme, t.score, previous_scores.get(t.theme.id),
                             peer_scores.get(t.theme.id)) for t in result.themes]
 
 
-def version_changes(assessment):
+def version_changes(assessment: Assessment):
     """Question changes from the assessment's version to the latest, limited to the
     questions that concern this kind and size of organisation."""
     old = assessment.referential
@@ -175,7 +177,7 @@ def version_changes(assessment):
     }
 
 
-def is_outdated(assessment):
+def is_outdated(assessment: Assessment) -> bool:
     """True when a newer version of the questionnaire exists."""
     return assessment.referential_version != referentials.latest_version()
 
@@ -188,7 +190,7 @@ class DashboardDiagnostic:
     level_explanation: str = ""
 
 
-def dashboard_card(request):
+def dashboard_card(request) -> dict:
     """The dashboard's card: the last completed assessment, with its level in words, and
     the one in progress. Two queries."""
     assessments = request.organisation.assessments.defer("theme_scores")
