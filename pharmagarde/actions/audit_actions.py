@@ -7,6 +7,7 @@ ACTIONS = {
     "action.deleted": _("Action supprimée"),
     "action.evidence_added": _("Preuve jointe à une action"),
     "action.evidence_removed": _("Preuve retirée d'une action"),
-    "plan.synced": _("Plan d'action mis à jour depuis le diagnostic"),
+    # By a source (the diagnostic…): details name it ("origine") and count the changes.
+    "plan.synced": _("Plan d'action mis à jour automatiquement"),
     "plan.exported": _("Plan d'action exporté"),
 }

@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from pharmagarde.core.models import Person
 from pharmagarde.lib.uploads import ACCEPT_ATTRIBUTE
 
-from . import selectors
+from . import selectors, sources
 from .models import Action
 
-# What a person edits on an action that comes from the diagnostic: its title, description
-# and effort follow the referential at each synchronisation.
-DIAGNOSTIC_LOCKED = ("title", "description", "effort")
+# What a person cannot edit on an action from a source: the source rewrites its title,
+# description and effort at each reconciliation (services.SOURCE_OWNED).
+SOURCE_LOCKED = ("title", "description", "effort")
+PICKER_PREFIX = "closes_"
 
 
 def person_label(person):
@@ -36,6 +37,43 @@ def grouped_people(organisation, empty_label):
     return choices
 
 
+class PickerBoundField(forms.BoundField):
+    @property
+    def groups(self):
+        """[(group title, [(key, text, checked)])] for the template's fieldsets."""
+        selected = {str(v) for v in (self.value() or [])}
+        return [(title, [(key, text, key in selected) for key, text in options])
+                for title, options in self.field.choices]
+
+
+class PickerField(forms.MultipleChoiceField):
+    """What a hand-made action settles at one source: checkboxes in groups (_field.html).
+
+    Keys the source no longer offers (a question removed from the questionnaire) are kept:
+    the person did not untick them.
+    """
+
+    picker = True
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, source, current=(), **kwargs):
+        super().__init__(required=False, initial=list(current), **kwargs)
+        self.source_name, self.summary = source.name, source.picker_summary
+        offered = {key for _title, options in self.choices for key, _text in options}
+        self.kept = [key for key in current if key not in offered]
+
+    def get_bound_field(self, form, field_name):
+        return PickerBoundField(form, self, field_name)
+
+    def clean(self, value):
+        return sorted(set(self.kept) | set(super().clean(value)))
+
+    def has_changed(self, initial, data):
+        if self.disabled:
+            return False
+        return set(initial or []) != set(self.kept) | {str(value) for value in data or []}
+
+
 class ActionForm(forms.ModelForm):
     owner = OwnerField(label=_("Responsable de l'action"), queryset=Person.objects.none(),
                        required=False,
@@ -43,17 +81,12 @@ class ActionForm(forms.ModelForm):
                                    "« Personnel » si elle n'y est pas."))
     progress = forms.IntegerField(label=_("Avancement (%)"), min_value=0, max_value=100,
                                   initial=0, help_text=_("De 0 à 100."))
-    question_ids = forms.MultipleChoiceField(
-        label=_("Questions du diagnostic que cette action règle"), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Facultatif. Une fois l'action terminée, la meilleure réponse à ces "
-                    "questions vous sera proposée au prochain diagnostic."))
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     class Meta:
         model = Action
         fields = ["title", "description", "owner", "due_date", "status", "effort", "progress",
-                  "question_ids", "notes"]
+                  "notes"]
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -75,38 +108,54 @@ class ActionForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["revision"].initial = self.instance.revision
             self.fields["revision"].required = True
-        if self.instance.source == Action.Source.DIAGNOSTIC:
-            for name in DIAGNOSTIC_LOCKED:
-                self.fields[name].disabled = True
-            del self.fields["question_ids"]
+        if self.instance.is_manual:
+            self._add_pickers(organisation)
         else:
-            self.fields["question_ids"].choices = selectors.manual_question_choices(
-                organisation)
-            if not self.fields["question_ids"].choices:
-                del self.fields["question_ids"]
+            for name in SOURCE_LOCKED:
+                self.fields[name].disabled = True
         self.fields["status"].help_text = _(
             "« Terminée » met l'avancement à 100 %.")
+
+    def _add_pickers(self, organisation):
+        """One picker per source that offers one, between progress and notes (as before)."""
+        names = []
+        for source, choices in sources.pickers(organisation):
+            name = PICKER_PREFIX + source.name
+            self.fields[name] = PickerField(source=source,
+                                            current=self.instance.closes_at(source.name),
+                                            choices=choices, label=source.picker_label,
+                                            help_text=source.picker_help)
+            names.append(name)
+        order = list(self.fields)
+        notes = order.index("notes")
+        self.order_fields([*order[:notes], *names, *order[notes:]])
+
+    def picker_names(self):
+        return [name for name, field in self.fields.items() if getattr(field, "picker", False)]
+
+    def current_value(self, instance, name):
+        """The value a field shows for `instance` (a picker reads the action's links)."""
+        field = self.fields[name]
+        if getattr(field, "picker", False):
+            return instance.closes_at(field.source_name)
+        return getattr(instance, name)
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
 
-    def clean_question_ids(self):
-        # Keep the links to questions that are not in the current questionnaire any more.
-        kept = [qid for qid in (self.instance.question_ids or [])
-                if qid not in dict(self._flat_question_choices())]
-        return sorted(set(kept) | set(self.cleaned_data["question_ids"]))
-
-    def question_groups(self):
-        """[(theme title, [(id, text, checked)])] for the template's fieldsets."""
-        if "question_ids" not in self.fields:
-            return []
-        selected = {str(v) for v in (self["question_ids"].value() or [])}
-        return [(theme, [(qid, text, qid in selected) for qid, text in options])
-                for theme, options in self.fields["question_ids"].choices]
-
-    def _flat_question_choices(self):
-        for _theme, options in self.fields["question_ids"].choices:
-            yield from options
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.instance.is_manual:
+            return
+        # New dicts: the conflict page builds this form on a copy of the saved action. A
+        # source that offers no picker today (its questionnaire unreadable) keeps its links.
+        data = dict(self.instance.source_data or {})
+        closes = dict(data.pop("closes", {}))
+        for name in self.picker_names():
+            if name in self.cleaned_data:
+                closes[self.fields[name].source_name] = self.cleaned_data[name]
+        closes = {source: keys for source, keys in closes.items() if keys}
+        self.instance.source_data = {**data, "closes": closes} if closes else data
 
 
 class StatusForm(forms.Form):
@@ -120,8 +169,7 @@ class ActionFilterForm(forms.Form):
     owner = forms.ChoiceField(label=_("Responsable"), required=False)
     effort = forms.ChoiceField(label=_("Effort"), required=False,
                                choices=[("", _("Tous"))] + Action.Effort.choices)
-    source = forms.ChoiceField(label=_("Origine"), required=False,
-                               choices=[("", _("Toutes"))] + Action.Source.choices)
+    source = forms.ChoiceField(label=_("Origine"), required=False)
     overdue = forms.BooleanField(label=_("En retard uniquement"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=[
         ("priority", _("Priorité")), ("due", _("Échéance")), ("status", _("Statut")),
@@ -131,6 +179,7 @@ class ActionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Tous")), ("open", _("À faire ou en cours"))] \
             + Action.Status.choices
+        self.fields["source"].choices = [("", _("Toutes")), *sources.choices()]
         if with_menus:
             people = grouped_people(organisation, _("Tous"))
             people.insert(1, ("none", _("Sans responsable")))

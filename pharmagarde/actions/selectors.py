@@ -1,21 +1,19 @@
-"""Reads of the action plan: filtered and sorted lists, counts, the questions an action closes.
+"""Reads of the action plan: filtered and sorted lists, counts, and what a source reads
+of the plan (its actions by key, the finished ones that settle something there).
 
 Every function takes the organisation (resolved by core.access.org_view) and never looks
-outside it.
+outside it. What an action settles at its source is worded by the source
+(sources.with_closes).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from pharmagarde.diagnostic.referential import (
-    ReferentialError,
-    get_referential,
-    latest_version,
-)
+from pharmagarde.core.models import Organisation
 
 from .models import Action
 
@@ -44,7 +42,7 @@ def overdue_q(today=None):
 def actions_for(organisation):
     """The organisation's actions with what a list shows, in one query."""
     return (Action.objects.filter(organisation=organisation)
-            .select_related("owner", "assessment")
+            .select_related("owner")
             .annotate(evidence_count=Count("evidence"), status_rank=status_rank()))
 
 
@@ -86,49 +84,6 @@ def status_counts(queryset):
     return counts
 
 
-def _referential(version):
-    try:
-        return get_referential(version)
-    except (ReferentialError, OSError):
-        return None
-
-
-@dataclass(frozen=True)
-class ClosedQuestion:
-    id: str
-    text: str
-    missing: bool = False
-
-
-def questions_of(action):
-    """The questions an action closes, with their text from the assessment's referential
-    (or the latest one for an action added by hand). A question that no longer exists is
-    named by its id and flagged missing. No query: referentials are cached files."""
-    if not action.question_ids:
-        return []
-    version = action.assessment.referential_version if action.assessment_id else None
-    referential = _referential(version or latest_version())
-    questions = referential.questions if referential is not None else {}
-    result = []
-    for question_id in action.question_ids:
-        question = questions.get(question_id)
-        if question is None:
-            result.append(ClosedQuestion(question_id, _("Question « %(id)s » (retirée du "
-                                                        "questionnaire)") % {"id": question_id},
-                                         missing=True))
-        else:
-            result.append(ClosedQuestion(question_id, question.text))
-    return result
-
-
-def with_questions(actions):
-    """Attach `closed_questions` to each action of an evaluated list."""
-    actions = list(actions)
-    for action in actions:
-        action.closed_questions = questions_of(action)
-    return actions
-
-
 def board_columns(organisation, data, limit):
     """One column per status, each with at most `limit` cards, in one query: open actions
     by priority, closed ones most recent first."""
@@ -138,11 +93,11 @@ def board_columns(organisation, data, limit):
              F("closed_at").desc(nulls_last=True), F("due_date").asc(nulls_last=True),
              F("id").asc()]
     queryset = filter_actions(
-        Action.objects.filter(organisation=organisation).select_related("owner", "assessment"),
+        Action.objects.filter(organisation=organisation).select_related("owner"),
         {**data, "status": "", "sort": ""},
     ).annotate(board_rank=Window(RowNumber(), partition_by=[F("status")], order_by=order))
     cards = {status: [] for status in STATUS_ORDER}
-    for action in with_questions(queryset.filter(board_rank__lte=limit).order_by(*order)):
+    for action in queryset.filter(board_rank__lte=limit).order_by(*order):
         cards.setdefault(action.status, []).append(action)
     return [{"status": status, "label": Action.Status(status).label, "cards": cards[status]}
             for status in STATUS_ORDER]
@@ -158,13 +113,21 @@ def people_choices(organisation):
     return current, departed
 
 
-def manual_question_choices(organisation):
-    """The latest referential's questions that apply to this organisation, by theme."""
-    referential = _referential(latest_version())
-    if referential is None:
-        return []
-    return [(theme.title, [(q.id, q.text) for q in theme.questions])
-            for theme in referential.themes_for(organisation.kind, organisation.size_band)]
+def action_ids_by_key(organisation: Organisation, source: str,
+                      keys: Iterable[str]) -> dict[str, int]:
+    """{item key: action id} of the source's actions for these keys, in one query."""
+    return dict(Action.objects.filter(organisation=organisation, source=source,
+                                      source_key__in=list(keys))
+                .values_list("source_key", "id"))
+
+
+def finished_actions_settling(organisation: Organisation, source: str) -> QuerySet[Action]:
+    """The finished actions that settle something at `source`: its own, and the hand-made
+    ones a person linked to it (Action.closes_at). One query; only the source's columns."""
+    return (Action.objects.filter(organisation=organisation, status=Action.Status.DONE)
+            .filter(Q(source=source) | Q(source=Action.MANUAL,
+                                         source_data__closes__has_key=source))
+            .only("id", "source", "source_data"))
 
 
 NEXT_ACTIONS = 3

@@ -1,15 +1,24 @@
-"""Writes of the action plan, and its synchronisation with the diagnostic."""
+"""Writes of the action plan: the one reconciliation every source goes through
+(plan_reconcile), and the edits people make."""
+
+import datetime
+import json
+from collections import Counter
+from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
 from pharmagarde.core.files import attach_file, delete_files_on_commit
+from pharmagarde.core.models import Organisation
 
 from .models import Action, ActionEvidence
+from .sources import MANUAL, PlanItem, ReconcileResult
 
 
 class ActionConflict(Exception):
@@ -20,105 +29,136 @@ class ActionConflict(Exception):
         self.current = current
 
 
-# Fields the action form writes; the diagnostic's own fields are left to the sync.
+# Fields the action form writes. On an action from a source, the source owns the text
+# (SOURCE_OWNED, rewritten at each reconciliation) and the form leaves it alone.
 FORM_FIELDS = ("title", "description", "owner", "due_date", "status", "effort", "progress",
-               "notes", "question_ids")
-DIAGNOSTIC_OWNED = ("title", "description", "effort", "question_ids")
+               "notes")
+SOURCE_OWNED = ("title", "description", "why", "how", "effort", "priority", "criticality",
+                "references")
 
-# Fields a person sets on an action: the diagnostic never overwrites them.
+# Fields a person sets on an action: a source never overwrites them.
 HUMAN_FIELDS = ("owner_id", "due_date", "notes", "progress")
 
 
-def _measure_fields(gap_group):
-    """What the referential says about a measure, for the questions it closes."""
-    first = gap_group[0]
-    measure = first.measure
-    level = "advanced" if all(g.level == "advanced" for g in gap_group) else "basic"
+def _check_items(source: str, items: Sequence[PlanItem]) -> None:
+    """A source's mistakes are programming errors: refuse them before writing anything."""
+    if not source or source == MANUAL or len(source) > Action._meta.get_field("source").max_length:
+        raise ValueError(f"Nom de source invalide : {source!r}")
+    keys = [item.key for item in items]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"Clés en double dans les éléments de la source {source!r}")
+    key_length = Action._meta.get_field("source_key").max_length
+    for item in items:
+        if not item.key or len(item.key) > key_length:
+            raise ValueError(f"Clé invalide dans la source {source!r} : {item.key!r}")
+        if item.effort not in Action.Effort.values:
+            raise ValueError(f"Effort inconnu pour {source}/{item.key} : {item.effort!r}")
+
+
+def _item_fields(item: PlanItem) -> dict:
+    """The columns an item writes. JSON goes through a round trip so that a tuple and the
+    list read back compare equal: the same items twice change nothing."""
     return {
-        "title": measure.title,
-        "description": measure.advanced if level == "advanced" else measure.basic,
-        "why": measure.why,
-        "how": measure.how,
-        "effort": measure.effort,
-        "priority": measure.priority,
-        "criticality": min((g.question.criticality for g in gap_group),
-                           key=["critique", "majeure", "normale"].index),
-        "level": level,
-        "question_ids": sorted(g.question.id for g in gap_group),
+        "title": item.title[:200], "description": item.description, "why": item.why,
+        "how": item.how, "effort": item.effort, "priority": item.priority,
+        "criticality": item.criticality, "references": list(item.references),
+        "source_data": json.loads(json.dumps(dict(item.data))),
     }
 
 
-def _untouched(action):
-    return action.status == Action.Status.TODO and not any(
+def _untouched(action: Action) -> bool:
+    """Nothing a person did would be lost by deleting it (evidence counts as work)."""
+    return action.status == Action.Status.TODO and not action.evidence_count and not any(
         getattr(action, name) for name in HUMAN_FIELDS)
 
 
-def plan_sync_from_assessment(*, acting_user, assessment, request=None):
-    """Make the diagnostic actions match the assessment's gaps. Returns the change count.
+def plan_reconcile(*, acting_user, organisation: Organisation, source: str,
+                   items: Sequence[PlanItem], as_of: datetime.datetime | None = None,
+                   reopen_note: str = "", obj=None,
+                   request: HttpRequest | None = None) -> ReconcileResult:
+    """Make the plan's actions from `source` match the source's current, complete list.
 
-    New gap → new action. Gap still there → its text follows the referential; owner, due
-    date, status, progress and notes are kept. Gap gone → an untouched action is removed,
-    a started one is marked as resolved by the diagnostic (the person decides). A finished
-    action whose gap is still there in a later assessment is reopened.
+    One action per (organisation, source, item key):
+    - a new key gives a new action;
+    - a key still there: the action's text follows the item (SOURCE_OWNED and the
+      source's data); owner, due date, status, progress and notes are kept; a
+      "resolved at the source" flag goes; a finished action closed before `as_of` (when
+      the source began the observation that still shows the item) reopens, with
+      `reopen_note` added to its notes and its revision claimed, so that an open form
+      cannot overwrite the reopening;
+    - a key gone: an untouched action (to do, nothing set by a person, no evidence) is
+      removed, a started one is flagged as resolved at the source (the person decides),
+      a finished or dropped one stays as it is.
+    One transaction, one "plan.synced" audit entry with the counts (on `obj`, the
+    source's object, when given) and only when something changed: the same items twice
+    write nothing. Hand-made actions and other sources' actions are never touched.
     """
-    organisation = assessment.organisation
-    groups = {}
-    for gap in assessment.result().gaps:
-        groups.setdefault(gap.measure.id, []).append(gap)
-    existing = {a.measure_id: a for a in organisation.actions.filter(
-        source=Action.Source.DIAGNOSTIC)}
-    changes = 0
+    _check_items(source, items)
     with transaction.atomic():
-        for measure_id, gaps in groups.items():
-            changes += _upsert(organisation, assessment, existing.get(measure_id), measure_id,
-                               _measure_fields(gaps), acting_user)
-        for measure_id, action in existing.items():
-            if measure_id not in groups:
-                changes += _resolve(action)
-        if changes:
+        # One reconciliation of an organisation at a time: two at once would both create
+        # the same new key (PostgreSQL; SQLite writes one transaction at a time anyway).
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        existing = {action.source_key: action for action in (
+            Action.objects.filter(organisation=organisation, source=source)
+            .annotate(evidence_count=Count("evidence")))}
+        counts = Counter()
+        for item in items:
+            counts[_upsert(organisation, source, existing.get(item.key), item, as_of,
+                           reopen_note, acting_user)] += 1
+        keys = {item.key for item in items}
+        for key, action in existing.items():
+            if key not in keys:
+                counts[_resolve(action)] += 1
+        counts.pop(None, None)
+        result = ReconcileResult(**counts)
+        if result:
             audit.record("plan.synced", actor=acting_user, organisation=organisation,
-                         obj=assessment, request=request, details={"changements": changes})
-    return changes
+                         obj=obj, request=request, details={
+                             "origine": source, "changements": result.changes,
+                             "ajoutées": result.created, "modifiées": result.updated,
+                             "rouvertes": result.reopened, "résolues": result.resolved,
+                             "retirées": result.removed})
+    return result
 
 
-def _upsert(organisation, assessment, action, measure_id, fields, user):
+def _upsert(organisation, source, action, item, as_of, reopen_note, user):
+    fields = _item_fields(item)
     if action is None:
-        Action.objects.create(organisation=organisation, source=Action.Source.DIAGNOSTIC,
-                              measure_id=measure_id, assessment=assessment, created_by=user,
-                              **fields)
-        return 1
-    changed = {k: v for k, v in fields.items() if getattr(action, k) != v}
-    if action.resolved_by_diagnostic:
-        changed["resolved_by_diagnostic"] = False
-    if action.status == Action.Status.DONE and action.closed_at \
-            and action.closed_at < assessment.started_at:
-        changed.update(status=Action.Status.TODO, closed_at=None, notes=(
-            action.notes + "\n" + _("Rouverte : le diagnostic du %(date)s montre que la mesure "
-                                    "n'est pas en place.")
-            % {"date": date_format(assessment.started_at, "d/m/Y")}).strip())
-        # Status and notes are what a person edits: an open form must not overwrite this.
-        changed["revision"] = action.revision + 1
-    if changed and action.assessment_id != assessment.id:
-        changed["assessment"] = assessment
+        Action.objects.create(organisation=organisation, source=source, source_key=item.key,
+                              created_by=user, **fields)
+        return "created"
+    changed = {name: value for name, value in fields.items() if getattr(action, name) != value}
+    if action.resolved_at_source:
+        changed["resolved_at_source"] = False
+    outcome = "updated"
+    if action.status == Action.Status.DONE and as_of is not None and action.closed_at \
+            and action.closed_at < as_of:
+        note = reopen_note or _("Rouverte : au %(date)s, ce point n'est toujours pas "
+                                "réglé.") % {"date": date_format(as_of, "d/m/Y")}
+        changed.update(status=Action.Status.TODO, closed_at=None,
+                       notes=(action.notes + "\n" + note).strip(),
+                       # Status and notes are what a person edits: claim the revision.
+                       revision=action.revision + 1)
+        outcome = "reopened"
     if not changed:
-        return 0
+        return None
     for name, value in changed.items():
         setattr(action, name, value)
-    action.save()
-    return 1
+    action.save(update_fields=[*changed, "updated_at"])
+    return outcome
 
 
 def _resolve(action):
     if action.status in (Action.Status.DONE, Action.Status.DROPPED):
-        return 0
+        return None
     if _untouched(action):
         action.delete()
-        return 1
-    if not action.resolved_by_diagnostic:
-        action.resolved_by_diagnostic = True
-        action.save(update_fields=["resolved_by_diagnostic", "updated_at"])
-        return 1
-    return 0
+        return "removed"
+    if not action.resolved_at_source:
+        action.resolved_at_source = True
+        action.save(update_fields=["resolved_at_source", "updated_at"])
+        return "resolved"
+    return None
 
 
 def action_save(*, acting_user, action, changed=(), revision=None, request=None):
@@ -146,8 +186,10 @@ def action_save(*, acting_user, action, changed=(), revision=None, request=None)
                 raise ActionConflict(Action.objects.select_related("owner").get(pk=action.pk))
             action.revision = Action.objects.values_list("revision", flat=True).get(
                 pk=action.pk)
-            fields = [f for f in FORM_FIELDS if action.source != Action.Source.DIAGNOSTIC
-                      or f not in DIAGNOSTIC_OWNED]
+            # A hand-made action's source_data is what it settles at other sources
+            # (the form's pickers); a source's action keeps the source's text and data.
+            fields = [*FORM_FIELDS, "source_data"] if action.is_manual else [
+                f for f in FORM_FIELDS if f not in SOURCE_OWNED]
             action.save(update_fields=[*fields, "closed_at", "revision", "updated_at"])
         else:
             action.save()

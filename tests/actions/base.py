@@ -28,6 +28,20 @@ class PlanTestCase(BaseTestCase):
     def make_action(self, title="Action", org=None, **fields):
         return Action.objects.create(organisation=org or self.org, title=title, **fields)
 
+    def make_diagnostic_action(self, title="Action", *, measure, question_ids=(),
+                               assessment=None, level="basic", **fields):
+        """An action of the diagnostic, as plan_sync_from_assessment stores it."""
+        data = {"question_ids": list(question_ids), "level": level}
+        if assessment is not None:
+            data.update(assessment=assessment.pk, version=assessment.referential_version)
+        return self.make_action(title, source="diagnostic", source_key=measure,
+                                source_data=data, **fields)
+
+    def make_linked_action(self, title="Action", *, question_ids, **fields):
+        """A hand-made action that closes questions of the diagnostic."""
+        return self.make_action(title, source_data={"closes": {"diagnostic": question_ids}},
+                                **fields)
+
     def make_assessment(self, answers, org=None, completed=True):
         """An assessment of the 2026.1 referential with {question_id: [choice ids]}."""
         org = org or self.org
@@ -46,6 +60,7 @@ class PlanTestCase(BaseTestCase):
                 "owner": action.owner_id or "", "due_date": action.due_date or "",
                 "status": action.status, "effort": action.effort,
                 "progress": action.progress, "notes": action.notes,
-                "revision": action.revision, "question_ids": action.question_ids}
+                "revision": action.revision,
+                "closes_diagnostic": action.closes_at("diagnostic")}
         data.update(changes)
         return {k: v for k, v in data.items() if v is not None}

@@ -1,6 +1,7 @@
 from pharmagarde.actions import services
 from pharmagarde.actions.models import Action
 from pharmagarde.core.models import AuditEntry
+from pharmagarde.diagnostic.plan_source import plan_sync_from_assessment
 from tests.actions.base import PlanTestCase
 
 
@@ -21,7 +22,7 @@ class ActionEditTestCase(PlanTestCase):
         self.assertEqual(entry.details["champs"], ["notes", "progress", "status"])
 
     def test_finishing_sets_progress_and_closed_at_and_announces_the_next_assessment(self):
-        self.action.question_ids = ["gouv-referent"]
+        self.action.source_data = {"closes": {"diagnostic": ["gouv-referent"]}}
         self.action.save()
         self.client.force_login(self.colin)
         response = self.client.post(self.url, self.edit_data(self.action, status="done",
@@ -94,8 +95,8 @@ class ActionEditTestCase(PlanTestCase):
 
     def test_a_diagnostic_action_shows_its_recommendation_read_only(self):
         assessment = self.make_assessment({"gouv-referent": ["non"]})
-        services.plan_sync_from_assessment(acting_user=self.alice, assessment=assessment)
-        action = Action.objects.get(measure_id="m-referent")
+        plan_sync_from_assessment(acting_user=self.alice, assessment=assessment)
+        action = Action.objects.get(source="diagnostic", source_key="m-referent")
         self.client.force_login(self.colin)
         url = self.org_url("action_edit", action.id)
         response = self.client.get(url)

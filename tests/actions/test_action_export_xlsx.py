@@ -68,8 +68,8 @@ class ActionExportXlsxTestCase(PlanTestCase):
         self.client.force_login(self.colin)
 
         def make_row(i):
-            self.make_action(f"Action {i}", owner=self.person, status=Action.Status.DONE,
-                             due_date=days(i), question_ids=["gouv-referent"])
+            self.make_linked_action(f"Action {i}", owner=self.person, status=Action.Status.DONE,
+                                    due_date=days(i), question_ids=["gouv-referent"])
 
         self.assertQueriesConstant(self.url, make_row)
 

@@ -32,8 +32,8 @@ class ActionListTestCase(PlanTestCase):
         self.assertContains(response, 'class="plan-row--late"', count=1)
 
     def test_it_shows_progress_and_flags(self):
-        self.make_action("Antivirus", progress=40, resolved_by_diagnostic=True,
-                         source=Action.Source.DIAGNOSTIC, measure_id="m-x")
+        self.make_diagnostic_action("Antivirus", progress=40, resolved_at_source=True,
+                                    measure="m-x")
         self.client.force_login(self.colin)
         response = self.client.get(self.url)
         self.assertContains(response, 'value="40"')
@@ -42,8 +42,8 @@ class ActionListTestCase(PlanTestCase):
 
     def test_it_names_the_questions_an_action_closes(self):
         assessment = self.make_assessment({"gouv-referent": ["non"]})
-        self.make_action("Référent", source=Action.Source.DIAGNOSTIC, measure_id="m-referent",
-                         assessment=assessment, question_ids=["gouv-referent", "disparue"])
+        self.make_diagnostic_action("Référent", measure="m-referent", assessment=assessment,
+                                    question_ids=["gouv-referent", "disparue"])
         self.client.force_login(self.colin)
         response = self.client.get(self.url)
         self.assertContains(response, "Une personne est-elle chargée de la sécurité")
@@ -52,9 +52,8 @@ class ActionListTestCase(PlanTestCase):
     def test_it_filters(self):
         other = Person.objects.create(organisation=self.org, first_name="Rita", last_name="R")
         self.make_action("Manuelle en retard", due_date=days(-2), owner=other)
-        self.make_action("Diagnostic commencée", source=Action.Source.DIAGNOSTIC,
-                         measure_id="m-1", status=Action.Status.IN_PROGRESS,
-                         effort=Action.Effort.HIGH)
+        self.make_diagnostic_action("Diagnostic commencée", measure="m-1",
+                                    status=Action.Status.IN_PROGRESS, effort=Action.Effort.HIGH)
         self.client.force_login(self.colin)
 
         def titles(**params):
@@ -130,8 +129,12 @@ class ActionListTestCase(PlanTestCase):
         assessment = self.make_assessment({"gouv-referent": ["non"]})
 
         def make_row(i):
-            action = self.make_action(f"Action {i}", owner=self.person, due_date=days(i - 3),
-                                      assessment=assessment, question_ids=["gouv-referent"])
+            # Half from the diagnostic, half by hand and linked to a question.
+            fields = {"owner": self.person, "due_date": days(i - 3)}
+            action = self.make_diagnostic_action(
+                f"Action {i}", measure=f"m-{i}", assessment=assessment,
+                question_ids=["gouv-referent"], **fields) if i % 2 else self.make_linked_action(
+                f"Action {i}", question_ids=["gouv-referent"], **fields)
             action.evidence.create(organisation=self.org, file="x.pdf", original_name="x.pdf",
                                    size=1, content_type="application/pdf")
 

@@ -18,14 +18,14 @@ class ActionNewTestCase(PlanTestCase):
 
     def test_it_adds_a_manual_action_and_audits(self):
         self.client.force_login(self.colin)
-        response = self.client.post(self.url, self.data(question_ids=["gouv-referent"]))
+        response = self.client.post(self.url, self.data(closes_diagnostic=["gouv-referent"]))
         self.assertRedirects(response, self.org_url("action_list"))
         action = Action.objects.get(title="Verrouiller les postes")
         self.assertEqual(action.organisation, self.org)
-        self.assertEqual(action.source, Action.Source.MANUAL)
+        self.assertEqual(action.source, Action.MANUAL)
         self.assertEqual(action.owner, self.person)
         self.assertEqual(action.due_date, datetime.date(2030, 5, 31))
-        self.assertEqual(action.question_ids, ["gouv-referent"])
+        self.assertEqual(action.closes_at("diagnostic"), ["gouv-referent"])
         self.assertEqual(action.created_by, self.colin)
         self.assertTrue(AuditEntry.objects.filter(action="action.created",
                                                   object_id=str(action.id)).exists())
@@ -34,7 +34,8 @@ class ActionNewTestCase(PlanTestCase):
         self.client.force_login(self.colin)
         self.client.post(self.url, self.data(owner=""))
         action = Action.objects.get(title="Verrouiller les postes")
-        self.assertEqual(action.question_ids, [])
+        self.assertEqual(action.closes_at("diagnostic"), [])
+        self.assertEqual(action.source_data, {})
         self.assertIsNone(action.owner)
 
     def test_it_finishes_an_action_created_as_done(self):

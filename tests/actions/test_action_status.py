@@ -54,7 +54,7 @@ class ActionStatusTestCase(PlanTestCase):
         self.assertIn(f'id="move-{self.action.id}"', content)
 
     def test_finishing_sets_progress_and_announces_the_next_assessment(self):
-        self.action.question_ids = ["gouv-referent"]
+        self.action.source_data = {"closes": {"diagnostic": ["gouv-referent"]}}
         self.action.save()
         self.client.force_login(self.colin)
         response = self.client.post(self.url, {"status": "done", "revision": 1},

@@ -2,6 +2,7 @@
 
 from pharmagarde.actions import services
 from pharmagarde.actions.models import Action
+from pharmagarde.diagnostic.plan_source import plan_sync_from_assessment
 from pharmagarde.diagnostic.services import assessment_start
 from tests.actions.base import PlanTestCase
 
@@ -10,9 +11,9 @@ class ClosingTheLoopTestCase(PlanTestCase):
     def test_finishing_an_action_proposes_the_best_answer_next_time(self):
         first = self.make_assessment({"gouv-referent": ["non"],
                                       "gouv-sensibilisation": ["mots-de-passe"]})
-        services.plan_sync_from_assessment(acting_user=self.alice, assessment=first)
-        referent = Action.objects.get(measure_id="m-referent")
-        self.assertEqual(referent.question_ids, ["gouv-referent"])
+        plan_sync_from_assessment(acting_user=self.alice, assessment=first)
+        referent = Action.objects.get(source="diagnostic", source_key="m-referent")
+        self.assertEqual(referent.source_data["question_ids"], ["gouv-referent"])
 
         # Colin finishes the action from the board.
         self.client.force_login(self.colin)
@@ -34,15 +35,15 @@ class ClosingTheLoopTestCase(PlanTestCase):
         self.client.force_login(self.colin)
         self.client.post(self.org_url("action_new"), {
             "title": "Nommer Rita référente", "status": "done", "effort": "faible",
-            "progress": "0", "question_ids": ["gouv-referent"]})
+            "progress": "0", "closes_diagnostic": ["gouv-referent"]})
         following = assessment_start(acting_user=self.alice, organisation=self.org)
         answer = following.answers.get(question_id="gouv-referent")
         self.assertEqual((answer.choice_ids, answer.proposed), (["oui"], True))
 
     def test_a_dropped_action_proposes_nothing_better(self):
         first = self.make_assessment({"gouv-referent": ["non"]})
-        services.plan_sync_from_assessment(acting_user=self.alice, assessment=first)
-        referent = Action.objects.get(measure_id="m-referent")
+        plan_sync_from_assessment(acting_user=self.alice, assessment=first)
+        referent = Action.objects.get(source="diagnostic", source_key="m-referent")
         referent.status = Action.Status.DROPPED
         services.action_save(acting_user=self.colin, action=referent, revision=1)
         following = assessment_start(acting_user=self.alice, organisation=self.org)

@@ -1,4 +1,6 @@
-"""The plan follows the diagnostic (plan_sync_from_assessment) and keeps people's work."""
+"""The plan follows the diagnostic (plan_sync_from_assessment) and keeps people's work.
+
+The rules themselves are the plan's, for any source: tests/actions/test_plan_reconcile.py."""
 
 import datetime
 
@@ -7,30 +9,36 @@ from django.utils import timezone
 from pharmagarde.actions import services
 from pharmagarde.actions.models import Action
 from pharmagarde.core.models import AuditEntry
+from pharmagarde.diagnostic.plan_source import plan_sync_from_assessment
 from tests.actions.base import PlanTestCase, days
 
 
 class PlanSyncTestCase(PlanTestCase):
     def sync(self, assessment):
-        return services.plan_sync_from_assessment(acting_user=self.alice,
-                                                  assessment=assessment)
+        return plan_sync_from_assessment(acting_user=self.alice,
+                                         assessment=assessment).changes
 
     def answer(self, assessment, question_id, choices):
         assessment.answers.filter(question_id=question_id).update(choice_ids=choices)
 
     def referent_action(self):
-        return Action.objects.get(organisation=self.org, measure_id="m-referent")
+        return Action.objects.get(organisation=self.org, source="diagnostic",
+                                  source_key="m-referent")
 
     def test_it_creates_one_action_per_measure_with_a_gap(self):
         assessment = self.make_assessment({"gouv-referent": ["non"],
                                            "gouv-sensibilisation": ["aucun"]})
         self.assertEqual(self.sync(assessment), 2)
         action = self.referent_action()
-        self.assertEqual(action.source, Action.Source.DIAGNOSTIC)
-        self.assertEqual(action.question_ids, ["gouv-referent"])
+        self.assertEqual(action.source, "diagnostic")
+        self.assertEqual(action.source_data, {"question_ids": ["gouv-referent"],
+                                              "level": "basic", "assessment": assessment.pk,
+                                              "version": "2026.1"})
         self.assertEqual(action.title, "Désigner un référent cybersécurité")
-        self.assertEqual(action.level, "basic")
-        self.assertTrue(AuditEntry.objects.filter(action="plan.synced").exists())
+        self.assertTrue(action.references)
+        entry = AuditEntry.objects.get(action="plan.synced")
+        self.assertEqual((entry.object_id, entry.details["origine"],
+                          entry.details["ajoutées"]), (str(assessment.pk), "diagnostic", 2))
         # Nothing changed: nothing written.
         self.assertEqual(self.sync(assessment), 0)
 
@@ -44,7 +52,7 @@ class PlanSyncTestCase(PlanTestCase):
         self.answer(assessment, "gouv-referent", ["partiel"])
         self.assertEqual(self.sync(assessment), 1)
         action.refresh_from_db()
-        self.assertEqual(action.level, "advanced")
+        self.assertEqual(action.source_data["level"], "advanced")
         self.assertIn("lettre de mission", action.description)
         self.assertEqual((action.owner, action.due_date, action.status, action.notes,
                           action.progress),
@@ -55,7 +63,7 @@ class PlanSyncTestCase(PlanTestCase):
         self.sync(assessment)
         self.answer(assessment, "gouv-referent", ["oui"])
         self.assertEqual(self.sync(assessment), 1)
-        self.assertFalse(Action.objects.filter(measure_id="m-referent").exists())
+        self.assertFalse(Action.objects.filter(source_key="m-referent").exists())
 
     def test_it_flags_a_started_action_as_resolved_when_the_gap_closes(self):
         assessment = self.make_assessment({"gouv-referent": ["non"]})
@@ -66,13 +74,13 @@ class PlanSyncTestCase(PlanTestCase):
         self.answer(assessment, "gouv-referent", ["oui"])
         self.sync(assessment)
         action.refresh_from_db()
-        self.assertTrue(action.resolved_by_diagnostic)
+        self.assertTrue(action.resolved_at_source)
         self.assertEqual(action.status, Action.Status.TODO)
         # The gap comes back: the flag goes.
         self.answer(assessment, "gouv-referent", ["non"])
         self.sync(assessment)
         action.refresh_from_db()
-        self.assertFalse(action.resolved_by_diagnostic)
+        self.assertFalse(action.resolved_at_source)
 
     def test_it_leaves_manual_actions_alone(self):
         assessment = self.make_assessment({"gouv-referent": ["oui"]})
@@ -100,7 +108,8 @@ class PlanSyncTestCase(PlanTestCase):
         self.assertEqual(action.status, Action.Status.TODO)
         self.assertIsNone(action.closed_at)
         self.assertIn("Rouverte", action.notes)
-        self.assertEqual(action.assessment, later)
+        self.assertIn("le diagnostic du", action.notes)
+        self.assertEqual(action.source_data["assessment"], later.pk)
         # An open edit form (older revision) can no longer overwrite the reopening.
         self.assertEqual(action.revision, 3)
 

@@ -24,9 +24,9 @@ def signed_in(page, context, live_server):
     Action.objects.create(organisation=alpha, title="Wi-Fi", owner=paul,
                           due_date=today - datetime.timedelta(days=2), progress=30)
     Action.objects.create(organisation=alpha, title="Sauvegardes", status="in_progress",
-                          source="diagnostic", measure_id="m-referent", why="Parce que",
-                          how="Comme ça", question_ids=["gouv-referent", "x"],
-                          resolved_by_diagnostic=True)
+                          source="diagnostic", source_key="m-referent", why="Parce que",
+                          how="Comme ça", resolved_at_source=True,
+                          source_data={"question_ids": ["gouv-referent", "x"], "level": "basic"})
     Action.objects.create(organisation=alpha, title="Finie", status="done")
     return page
 

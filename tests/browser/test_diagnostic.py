@@ -222,8 +222,8 @@ def test_it_answers_a_full_officine_assessment(page, context, live_server):
     # The plan: one action per distinct measure among the gaps.
     measure_ids = {gap.measure.id for gap in result.gaps}
     assert len(measure_ids) > 6
-    assert set(Action.objects.filter(organisation=alpha, source=Action.Source.DIAGNOSTIC)
-               .values_list("measure_id", flat=True)) == measure_ids
+    assert set(Action.objects.filter(organisation=alpha, source="diagnostic")
+               .values_list("source_key", flat=True)) == measure_ids
     org_nav(page).get_by_role("link", name="Plan d'action").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan d'action")
     expect(page.get_by_role("table", name=f"{len(measure_ids)} actions")).to_be_visible()

@@ -38,10 +38,10 @@ class AnswerSaveTestCase(AnsweringMixin, BaseTestCase):
 
     def test_it_syncs_the_action_plan(self):
         self.answer(self.assessment, "mdp", "non")
-        action = Action.objects.get(organisation=self.org, measure_id="m-mdp")
-        self.assertEqual(action.source, Action.Source.DIAGNOSTIC)
+        action = Action.objects.get(organisation=self.org, source_key="m-mdp")
+        self.assertEqual(action.source, "diagnostic")
         self.answer(self.assessment, "mdp", "oui", revision=self.stored("mdp").revision)
-        self.assertFalse(Action.objects.filter(measure_id="m-mdp").exists())
+        self.assertFalse(Action.objects.filter(source_key="m-mdp").exists())
 
     def test_it_confirms_a_proposed_answer(self):
         answer = Answer.objects.create(organisation=self.org, assessment=self.assessment,
@@ -93,7 +93,7 @@ class AnswerSaveTestCase(AnsweringMixin, BaseTestCase):
     def test_it_stops_counting_the_stale_answer_of_a_hidden_question(self):
         self.answer(self.assessment, "wifi", "oui")
         self.answer(self.assessment, "wifi-invites", "non")
-        self.assertTrue(Action.objects.filter(measure_id="m-wifi-invites").exists())
+        self.assertTrue(Action.objects.filter(source_key="m-wifi-invites").exists())
         self.assertEqual(self.assessment.result().answered, 2)
         response = self.answer(self.assessment, "wifi", "non", revision=1, htmx=True)
         body = response.content.decode()
@@ -103,7 +103,7 @@ class AnswerSaveTestCase(AnsweringMixin, BaseTestCase):
         result = self.assessment.result()
         self.assertEqual((result.answered, result.visible), (1, 6))
         self.assertNotIn("wifi-invites", [g.question.id for g in result.gaps])
-        self.assertFalse(Action.objects.filter(measure_id="m-wifi-invites").exists())
+        self.assertFalse(Action.objects.filter(source_key="m-wifi-invites").exists())
         self.assertNotContains(self.client.get(self.theme_url(self.assessment, "acces")),
                                "Le Wi-Fi des clients")
 

@@ -35,7 +35,7 @@ class AssessmentStartTestCase(AnsweringMixin, BaseTestCase):
         previous.status, previous.completed_at = Assessment.Status.COMPLETED, timezone.now()
         previous.save()
         Action.objects.create(organisation=self.org, title="Sauvegarder", status="done",
-                              question_ids=["supports"])
+                              source_data={"closes": {"diagnostic": ["supports"]}})
         self.client.post(self.url)
         assessment = Assessment.objects.get(status=Assessment.Status.IN_PROGRESS)
         proposed = {a.question_id: (a.choice_ids, a.dont_know, a.proposed)

@@ -110,9 +110,12 @@ class ResultsTestCase(ReferentialsMixin, BaseTestCase):
 
     def test_it_links_a_measure_to_its_action_when_there_is_one(self):
         action = Action.objects.create(organisation=self.org, source="diagnostic",
-                                       measure_id="m-mdp", title="Mots de passe")
+                                       source_key="m-mdp", title="Mots de passe")
         Action.objects.create(organisation=self.other_org, source="diagnostic",
-                              measure_id="m-admin", title="Bravo")
+                              source_key="m-admin", title="Bravo")
+        # A hand-made action, or another source's, with the same key is not the measure's.
+        Action.objects.create(organisation=self.org, source="inventaire",
+                              source_key="m-admin", title="Autre origine")
         try:
             link = reverse("action_edit", args=[self.org.slug, action.pk])
         except NoReverseMatch:
@@ -265,7 +268,7 @@ class ResultsTestCase(ReferentialsMixin, BaseTestCase):
     def test_its_query_count_does_not_grow_with_actions(self):
         def make_action(index):
             Action.objects.create(organisation=self.org, title=f"Action {index}",
-                                  source="diagnostic", measure_id=f"m-autre-{index}")
+                                  source="diagnostic", source_key=f"m-autre-{index}")
 
         self.client.force_login(self.owner)
         make_assessment(self.org, all_answers("non"), completed_days_ago=100)

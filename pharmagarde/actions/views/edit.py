@@ -15,24 +15,29 @@ from .. import services
 from ..access import get_action_or_404
 from ..forms import ActionForm, EvidenceForm, StatusForm, person_label
 from ..models import Action
-from ..selectors import questions_of
+from ..sources import with_closes
 from .common import redirect_back
 from .plan import board_context
 
 
 def done_message(action):
+    """Bravo, and what each source the action settles something at will do next."""
     message = _("« %(title)s » est terminée. Bravo !") % {"title": action.title}
-    if action.question_ids:
-        message += " " + _("Au prochain diagnostic, la réponse améliorée vous sera proposée.")
-    return message
+    notes = [closes.done_note for closes in with_closes([action])[0].closes if closes.done_note]
+    return " ".join([message, *dict.fromkeys(notes)])
 
 
 def render_edit(request, action, form, *, evidence_form=None, conflict=None):
+    # What the action settles, worded by each source; the action's own source shows its
+    # recommendation in its own card (source_template).
+    with_closes([action])
     return render(request, "actions/action_form.html", {
         "action": action, "form": form, "conflict": conflict,
         "evidence_form": evidence_form or EvidenceForm(),
         "evidence": list(action.evidence.select_related("uploaded_by")),
-        "closed_questions": questions_of(action),
+        "closes": action.closes,
+        "own_closes": action.closes_by_source.get(action.source),
+        "source_template": action.plan_source.detail_template,
         "can_write": request.membership.can_write,
     })
 
@@ -64,7 +69,7 @@ def display(field, value):
         return Action.Effort(value).label
     if field == "progress":
         return percent(value)
-    if field == "question_ids":
+    if isinstance(value, list):  # a picker: the keys at its source
         return ", ".join(value)
     return str(value)
 
@@ -75,7 +80,7 @@ def conflict_rows(form, current):
     for name, field in form.fields.items():
         if name == "revision" or field.disabled or name not in form.cleaned_data:
             continue
-        theirs, yours = getattr(current, name), form.cleaned_data[name]
+        theirs, yours = form.current_value(current, name), form.cleaned_data[name]
         if theirs != yours:
             rows.append((field.label, display(name, theirs), display(name, yours)))
     return rows
@@ -115,12 +120,8 @@ def action_edit(request, action_id):
 def action_delete(request, action_id):
     action = get_action_or_404(request, action_id)
     services.action_delete(acting_user=request.user, action=action, request=request)
-    if action.source == Action.Source.DIAGNOSTIC:
-        messages.success(request, _("« %(title)s » est supprimée du plan. Si le diagnostic "
-                                    "montre toujours ce manque, elle reviendra à sa prochaine "
-                                    "mise à jour.") % {"title": action})
-    else:
-        messages.success(request, _("« %(title)s » est supprimée du plan.") % {"title": action})
+    # The source says whether the action may come back (the diagnostic's next update).
+    messages.success(request, action.plan_source.deleted_message % {"title": action})
     return redirect("action_list", org_slug=request.organisation.slug)
 
 

@@ -21,7 +21,7 @@ from pharmagarde.lib.spreadsheet import escape_formula
 
 from ..forms import person_label
 from ..models import Action
-from ..selectors import questions_of
+from ..sources import with_closes
 from .common import filtered_actions
 
 CHUNK = 500
@@ -37,8 +37,9 @@ COLUMNS = [
     (gettext_lazy("En retard"), 10, lambda a: _("oui") if a.is_overdue else _("non")),
     (gettext_lazy("Responsable"), 24, lambda a: person_label(a.owner) if a.owner_id else ""),
     (gettext_lazy("Effort"), 10, lambda a: a.get_effort_display()),
-    (gettext_lazy("Origine"), 12, lambda a: a.get_source_display()),
-    (gettext_lazy("Questions réglées"), 50, lambda a: " | ".join(q.text for q in questions_of(a))),
+    (gettext_lazy("Origine"), 12, lambda a: str(a.plan_source.label)),
+    (gettext_lazy("Ce que l'action règle"), 50,
+     lambda a: " | ".join(item.text for closes in a.closes for item in closes.items)),
     (gettext_lazy("Description"), 50, lambda a: a.description),
     (gettext_lazy("Pourquoi"), 40, lambda a: a.why),
     (gettext_lazy("Comment"), 40, lambda a: a.how),
@@ -47,6 +48,18 @@ COLUMNS = [
     (gettext_lazy("Terminée le"), 12,
      lambda a: timezone.localdate(a.closed_at) if a.closed_at else None),
 ]
+
+
+def _described(actions):
+    """The actions, read CHUNK at a time, each chunk described by the sources at once
+    (sources.with_closes): the queries grow with the chunks, not with the rows."""
+    chunk = []
+    for action in actions.iterator(chunk_size=CHUNK):
+        chunk.append(action)
+        if len(chunk) == CHUNK:
+            yield from with_closes(chunk)
+            chunk = []
+    yield from with_closes(chunk)
 
 
 def _exported(request, fmt, filters):
@@ -88,7 +101,7 @@ def action_export_xlsx(request):
         sheet.column_dimensions[get_column_letter(index)].width = width
     # Rows are numbered here: sheet.max_row scans every cell, which made the export
     # quadratic in the size of the plan (bench/diagnostic.py).
-    for row, action in enumerate(actions.iterator(chunk_size=CHUNK), start=2):
+    for row, action in enumerate(_described(actions), start=2):
         values = [_cell(value(action)) for _h, _w, value in COLUMNS]
         sheet.append(values)
         for column, value in enumerate(values, start=1):
@@ -121,7 +134,7 @@ def action_export_csv(request):
     def rows():
         yield "\ufeff"  # BOM: French Excel then reads the file as UTF-8.
         yield writer.writerow([escape_formula(header) for header, _w, _v in COLUMNS])
-        for action in actions.iterator(chunk_size=CHUNK):
+        for action in _described(actions):
             yield writer.writerow([text(value(action)) for _h, _w, value in COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -9,13 +9,8 @@ from pharmagarde.core.access import org_view
 
 from ..forms import StatusForm
 from ..models import Action
-from ..selectors import (
-    STATUS_ORDER,
-    board_columns,
-    filter_actions,
-    status_counts,
-    with_questions,
-)
+from ..selectors import STATUS_ORDER, board_columns, filter_actions, status_counts
+from ..sources import with_closes
 from .common import filter_form, filtered_actions, querystring_without_page
 
 PAGE_SIZE = 25
@@ -27,7 +22,7 @@ PRINT_LIMIT = 2000
 def action_list(request):
     form, actions = filtered_actions(request)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_questions(page.object_list)
+    page.object_list = with_closes(page.object_list)
     counts = status_counts(Action.objects.filter(organisation=request.organisation))
     return render(request, "actions/action_list.html", {
         "form": form, "page": page, "counts": counts, "filtered": bool(form.filters),
@@ -60,7 +55,7 @@ def action_print(request):
     audit.record("plan.exported", request=request, organisation=request.organisation,
                  details={"format": "impression",
                           "filtres": {k: str(v) for k, v in form.filters.items()}})
-    actions = with_questions(actions.order_by("priority", "due_date", "id")[:PRINT_LIMIT])
+    actions = with_closes(actions.order_by("priority", "due_date", "id")[:PRINT_LIMIT])
     groups = [{"status": status, "label": Action.Status(status).label,
                "actions": [a for a in actions if a.status == status]}
               for status in STATUS_ORDER]

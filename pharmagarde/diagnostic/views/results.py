@@ -7,11 +7,13 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from pharmagarde.actions.selectors import action_ids_by_key
 from pharmagarde.core.access import org_view
 from pharmagarde.core.models import OrganisationKind
 
 from .. import charts, selectors
 from ..access import get_assessment_or_404
+from ..plan_source import SOURCE
 
 PRIORITY_COUNT = 6
 RADAR_CSP = "default-src 'none'; style-src 'none'; script-src 'none'; sandbox"
@@ -19,13 +21,9 @@ RADAR_CSP = "default-src 'none'; style-src 'none'; script-src 'none'; sandbox"
 
 def _action_links(request, measure_ids):
     """{measure_id: url of its action in the plan}, for the actions that exist."""
-    from pharmagarde.actions.models import Action
-
-    actions = request.organisation.actions.filter(
-        source=Action.Source.DIAGNOSTIC, measure_id__in=measure_ids,
-    ).values_list("measure_id", "id")
+    actions = action_ids_by_key(request.organisation, SOURCE.name, measure_ids)
     links = {}
-    for measure_id, action_id in actions:
+    for measure_id, action_id in actions.items():
         try:
             links[measure_id] = reverse("action_edit",
                                         args=[request.organisation.slug, action_id])
