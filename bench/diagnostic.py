@@ -266,10 +266,10 @@ def build_plan(org, user, assessment, total, rng, question_ids):
     Returns (diagnostic actions, manual actions)."""
     from bench.generate import STATUS_MIX, generate_actions
     from pharmagarde.actions.models import Action
-    from pharmagarde.actions.services import plan_sync_from_assessment
+    from pharmagarde.diagnostic.plan_source import SOURCE, plan_sync_from_assessment
 
     plan_sync_from_assessment(acting_user=user, assessment=assessment)
-    diagnostic = list(org.actions.filter(source=Action.Source.DIAGNOSTIC).order_by("id"))
+    diagnostic = list(org.actions.filter(source=SOURCE.name).order_by("id"))
     if total is not None and len(diagnostic) > total:
         Action.objects.filter(pk__in=[a.pk for a in diagnostic[total:]]).delete()
         diagnostic = diagnostic[:total]

@@ -109,14 +109,15 @@ def generate_actions(organisation, count, *, user=None, question_ids=(), overdue
         closes = (rng.sample(question_ids, min(len(question_ids), rng.randint(1, 3)))
                   if question_ids and rng.random() < 1 / 3 else [])
         actions.append(Action(
-            organisation=organisation, source=Action.Source.MANUAL,
+            organisation=organisation, source=Action.MANUAL,
             title=f"Action manuelle n° {i + 1} : vérifier le poste {rng.randint(1, 40)}",
             description="Décrite à la main par l'équipe, avec ses étapes et ses contraintes.",
             notes="Point fait en réunion d'équipe." if rng.random() < 0.3 else "",
             owner_id=rng.choice(owners), due_date=due, status=status,
             effort=rng.choice(EFFORT_LEVELS),
             progress=100 if status == "done" else rng.choice([0, 0, 25, 50, 75]),
-            priority=rng.randint(1, 999), question_ids=closes, created_by=user,
+            priority=rng.randint(1, 999), created_by=user,
+            source_data={"closes": {"diagnostic": closes}} if closes else {},
             closed_at=now - datetime.timedelta(days=rng.randint(1, 60))
             if status == "done" else None,
         ))
