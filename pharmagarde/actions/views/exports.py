@@ -3,13 +3,12 @@
 Each applies the list's filters and records "plan.exported" with its format.
 """
 
-import csv
 import datetime
 import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from pharmagarde.core import audit
 from pharmagarde.core.access import org_view
+from pharmagarde.core.exports import attachment, csv_response
 from pharmagarde.lib.spreadsheet import escape_formula
 
 from ..forms import person_label
@@ -67,9 +67,12 @@ def _exported(request, fmt, filters):
                  details={"format": fmt, "filtres": {k: str(v) for k, v in filters.items()}})
 
 
+def _stem(request):
+    return f"plan-action-{request.organisation.slug}"
+
+
 def _filename(request, extension):
-    stamp = timezone.localdate().isoformat()
-    return f'attachment; filename="plan-action-{request.organisation.slug}-{stamp}.{extension}"'
+    return attachment(_stem(request), extension)
 
 
 def _cell(value):
@@ -115,31 +118,19 @@ def action_export_xlsx(request):
     return response
 
 
-class Echo:
-    def write(self, value):
-        return value
+def _csv_cell(value):
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return escape_formula(value)
 
 
 @org_view
 def action_export_csv(request):
     form, actions = filtered_actions(request, with_menus=False)
     _exported(request, "csv", form.filters)
-    writer = csv.writer(Echo(), delimiter=";")
-
-    def text(value):
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return escape_formula(value)
-
-    def rows():
-        yield "\ufeff"  # BOM: French Excel then reads the file as UTF-8.
-        yield writer.writerow([escape_formula(header) for header, _w, _v in COLUMNS])
-        for action in _described(actions):
-            yield writer.writerow([text(value(action)) for _h, _w, value in COLUMNS])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename(request, "csv")
-    return response
+    rows = ([value(action) for _h, _w, value in COLUMNS] for action in _described(actions))
+    return csv_response([header for header, _w, _v in COLUMNS], rows,
+                        stem=_stem(request), cell=_csv_cell)
 
 
 @org_view
