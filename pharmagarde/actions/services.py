@@ -7,13 +7,14 @@ from collections import Counter
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
+from pharmagarde.core.concurrency import RevisionConflict, claim_revision
 from pharmagarde.core.files import attach_file, delete_files_on_commit
 from pharmagarde.core.models import Organisation
 
@@ -21,12 +22,11 @@ from .models import Action, ActionEvidence
 from .sources import MANUAL, PlanItem, ReconcileResult
 
 
-class ActionConflict(Exception):
+class ActionConflict(RevisionConflict):
     """Someone else saved this action since the form was shown; carries their version."""
 
     def __init__(self, current):
-        super().__init__(_("Quelqu'un d'autre vient de modifier cette action."))
-        self.current = current
+        super().__init__(current, _("Quelqu'un d'autre vient de modifier cette action."))
 
 
 # Fields the action form writes. On an action from a source, the source owns the text
@@ -177,13 +177,8 @@ def action_save(*, acting_user, action, changed=(), revision=None, request=None)
         action.closed_at = None
     with transaction.atomic():
         if not created:
-            # Claims the revision the user saw: a concurrent save makes the update miss
-            # (and on PostgreSQL the row stays locked until this transaction ends).
-            queryset = Action.objects.filter(pk=action.pk)
-            if revision is not None:
-                queryset = queryset.filter(revision=revision)
-            if not queryset.update(revision=F("revision") + 1):
-                raise ActionConflict(Action.objects.select_related("owner").get(pk=action.pk))
+            claim_revision(Action.objects.all(), action.pk, revision, conflict=ActionConflict,
+                           current=Action.objects.select_related("owner"))
             action.revision = Action.objects.values_list("revision", flat=True).get(
                 pk=action.pk)
             # A hand-made action's source_data is what it settles at other sources

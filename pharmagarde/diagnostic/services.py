@@ -2,13 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pharmagarde.actions.selectors import finished_actions_settling
 from pharmagarde.core import audit
+from pharmagarde.core.concurrency import RevisionConflict, claim_revision
 from pharmagarde.core.files import attach_file, delete_files_on_commit
 from pharmagarde.core.models import Organisation
 
@@ -18,12 +18,11 @@ from .referential import latest_version
 from .scoring import visible_questions
 
 
-class AnswerConflict(Exception):
+class AnswerConflict(RevisionConflict):
     """Someone else saved this answer since the form was shown; carries their answer."""
 
     def __init__(self, current):
-        super().__init__(_("Quelqu'un d'autre vient de modifier cette réponse."))
-        self.current = current
+        super().__init__(current, _("Quelqu'un d'autre vient de modifier cette réponse."))
 
 
 def assessment_start(*, acting_user, organisation, request=None):
@@ -123,12 +122,7 @@ def _write_answer(assessment, question_id, choice_ids, dont_know, comment, revis
             # Someone answered the same question first (PostgreSQL, read committed).
             raise AnswerConflict(Answer.objects.get(assessment=assessment,
                                                     question_id=question_id)) from None
-    # The update only matches the revision the user saw: a concurrent save makes it miss.
-    queryset = Answer.objects.filter(pk=answer.pk)
-    if revision is not None:
-        queryset = queryset.filter(revision=revision)
-    if not queryset.update(revision=F("revision") + 1, **fields):
-        raise AnswerConflict(Answer.objects.get(pk=answer.pk))
+    claim_revision(Answer.objects.all(), answer.pk, revision, conflict=AnswerConflict, **fields)
     answer.refresh_from_db()
     return answer
 
