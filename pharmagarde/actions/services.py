@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
 from pharmagarde.core.concurrency import RevisionConflict, claim_revision
-from pharmagarde.core.files import attach_file, delete_files_on_commit
+from pharmagarde.core.files import attach_file, delete_files_on_commit, detach_file
 from pharmagarde.core.models import Organisation
 
 from .models import Action, ActionEvidence
@@ -218,11 +218,6 @@ def action_evidence_add(*, acting_user, action, uploaded_file, content_type, sto
                                                  "taille": uploaded_file.size})
 
 
-def action_evidence_remove(*, acting_user, evidence, request=None):
-    with transaction.atomic():
-        audit.record("action.evidence_removed", actor=acting_user,
-                     organisation=evidence.organisation, obj=evidence, request=request,
-                     details={"action": evidence.action_id})
-        field_file = evidence.file
-        evidence.delete()
-        delete_files_on_commit([field_file])
+def action_evidence_remove(*, acting_user, evidence, request=None) -> None:
+    detach_file(evidence, action="action.evidence_removed", acting_user=acting_user,
+                details={"action": evidence.action_id}, request=request)

@@ -76,6 +76,17 @@ def attach_file(evidence, uploaded_file, *, attached_to: models.Model,
     return evidence
 
 
+def detach_file(evidence, *, action: str, acting_user, details=None, request=None) -> None:
+    """Delete `evidence` (an EvidenceFile) with its audit entry; its file goes once the
+    transaction commits, so that a rollback never leaves a row without its file."""
+    with transaction.atomic():
+        audit.record(action, actor=acting_user, organisation=evidence.organisation,
+                     obj=evidence, request=request, details=details or {})
+        field_file = evidence.file
+        evidence.delete()
+        delete_files_on_commit([field_file])
+
+
 def delete_files_on_commit(field_files):
     """Remove stored files once the rows that named them are gone for good."""
     for field_file in field_files:

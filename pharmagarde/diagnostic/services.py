@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from pharmagarde.actions.selectors import finished_actions_settling
 from pharmagarde.core import audit
 from pharmagarde.core.concurrency import RevisionConflict, claim_revision
-from pharmagarde.core.files import attach_file, delete_files_on_commit
+from pharmagarde.core.files import attach_file, detach_file
 from pharmagarde.core.models import Organisation
 
 from . import plan_source, selectors
@@ -179,9 +179,5 @@ def evidence_add(*, acting_user, answer, uploaded_file, content_type, stored_nam
 
 def evidence_remove(*, acting_user, evidence, request=None):
     _refuse_if_completed(evidence.answer.assessment)
-    with transaction.atomic():
-        audit.record("assessment.evidence_removed", actor=acting_user,
-                     organisation=evidence.organisation, obj=evidence, request=request)
-        field_file = evidence.file
-        evidence.delete()
-        delete_files_on_commit([field_file])
+    detach_file(evidence, action="assessment.evidence_removed", acting_user=acting_user,
+                request=request)
