@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
+from django.http import HttpRequest
 from django.utils import timezone
 
 from pharmagarde.core.models import Organisation
@@ -39,14 +40,14 @@ def overdue_q(today=None):
     return Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)
 
 
-def actions_for(organisation):
+def actions_for(organisation: Organisation) -> QuerySet[Action]:
     """The organisation's actions with what a list shows, in one query."""
     return (Action.objects.filter(organisation=organisation)
             .select_related("owner")
             .annotate(evidence_count=Count("evidence"), status_rank=status_rank()))
 
 
-def filter_actions(queryset, data):
+def filter_actions(queryset: QuerySet[Action], data: dict) -> QuerySet[Action]:
     """Apply the cleaned filters of an ActionFilterForm (invalid ones are simply absent)."""
     query = (data.get("q") or "").strip()
     if query:
@@ -71,7 +72,7 @@ def filter_actions(queryset, data):
     return queryset.order_by(*SORTS.get(data.get("sort") or "priority", SORTS["priority"]))
 
 
-def status_counts(queryset):
+def status_counts(queryset: QuerySet[Action]) -> dict:
     """À faire, en cours, terminées, abandonnées and en retard, in one query."""
     counts = queryset.order_by().aggregate(
         todo=Count("id", filter=Q(status=Action.Status.TODO)),
@@ -84,7 +85,7 @@ def status_counts(queryset):
     return counts
 
 
-def board_columns(organisation, data, limit):
+def board_columns(organisation: Organisation, data: dict, limit: int) -> list:
     """One column per status, each with at most `limit` cards, in one query: open actions
     by priority, closed ones most recent first."""
     closed = [Action.Status.DONE, Action.Status.DROPPED]
@@ -103,7 +104,7 @@ def board_columns(organisation, data, limit):
             for status in STATUS_ORDER]
 
 
-def people_choices(organisation):
+def people_choices(organisation: Organisation) -> list:
     """(current staff, departed staff) of the organisation, for select menus: one query."""
     today = timezone.localdate()
     current, departed = [], []
@@ -166,11 +167,11 @@ def _request_plan(request) -> DashboardPlan:
     return request._dashboard_plan
 
 
-def dashboard_overdue(request):
+def dashboard_overdue(request: HttpRequest) -> dict | None:
     """The overdue actions, across the top of the dashboard; nothing when none is late."""
     plan = _request_plan(request)
     return {"plan": plan} if plan.overdue_count else None
 
 
-def dashboard_card(request):
+def dashboard_card(request: HttpRequest) -> dict:
     return {"plan": _request_plan(request)}

@@ -4,8 +4,10 @@
 import datetime
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from django.contrib.auth.base_user import AbstractBaseUser as User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
@@ -161,7 +163,8 @@ def _resolve(action):
     return None
 
 
-def action_save(*, acting_user, action, changed=(), revision=None, request=None):
+def action_save(*, acting_user: User, action: Action, changed: Iterable[str] = (),
+                revision: int | None = None, request: HttpRequest | None = None) -> Action:
     """Create or update an action validated by a form.
 
     `revision` is the one the form showed; None skips the check. Raises ActionConflict,
@@ -196,7 +199,8 @@ def action_save(*, acting_user, action, changed=(), revision=None, request=None)
     return action
 
 
-def action_delete(*, acting_user, action, request=None):
+def action_delete(*, acting_user: User, action: Action,
+                  request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         audit.record("action.deleted", actor=acting_user, organisation=action.organisation,
                      obj=action, request=request)
@@ -206,8 +210,9 @@ def action_delete(*, acting_user, action, request=None):
         delete_files_on_commit(files)
 
 
-def action_evidence_add(*, acting_user, action, uploaded_file, content_type, stored_name,
-                        original_name, request=None):
+def action_evidence_add(*, acting_user: User, action: Action, uploaded_file: UploadedFile,
+                        content_type: str, stored_name: str, original_name: str,
+                        request: HttpRequest | None = None) -> ActionEvidence:
     """Attach a file already checked by lib.uploads to an action, under a random name."""
     evidence = ActionEvidence(organisation=action.organisation, action=action,
                               original_name=original_name[:200], content_type=content_type)
@@ -218,6 +223,7 @@ def action_evidence_add(*, acting_user, action, uploaded_file, content_type, sto
                                                  "taille": uploaded_file.size})
 
 
-def action_evidence_remove(*, acting_user, evidence, request=None) -> None:
+def action_evidence_remove(*, acting_user: User, evidence: ActionEvidence,
+                           request: HttpRequest | None = None) -> None:
     detach_file(evidence, action="action.evidence_removed", acting_user=acting_user,
                 details={"action": evidence.action_id}, request=request)

@@ -1,7 +1,12 @@
 """Writes of the diagnostic: start, answer, attach evidence, complete."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +30,8 @@ class AnswerConflict(RevisionConflict):
         super().__init__(current, _("Quelqu'un d'autre vient de modifier cette réponse."))
 
 
-def assessment_start(*, acting_user, organisation, request=None):
+def assessment_start(*, acting_user: User, organisation: Organisation,
+                     request: HttpRequest | None = None) -> Assessment:
     """Start a new assessment on the latest referential, pre-filled from the last one.
 
     Answers carried over are marked `proposed` (to be confirmed); the questions that a
@@ -85,8 +91,9 @@ def _clean_choices(question, choice_ids, dont_know):
     return choice_ids
 
 
-def answer_save(*, acting_user, assessment, question_id, choice_ids=(), dont_know=False,
-                comment="", revision=None, request=None):
+def answer_save(*, acting_user: User, assessment: Assessment, question_id: str,
+                choice_ids: Iterable[str] = (), dont_know: bool = False, comment: str = "",
+                revision: int | None = None, request: HttpRequest | None = None) -> Answer:
     """Save one answer (autosave). `revision` is the one the form showed; None skips the
     check. Raises AnswerConflict when another person saved in between."""
     questions = {q.id: q for theme in assessment.themes() for q in theme.questions}
@@ -127,7 +134,8 @@ def _write_answer(assessment, question_id, choice_ids, dont_know, comment, revis
     return answer
 
 
-def assessment_complete(*, acting_user, assessment, request=None):
+def assessment_complete(*, acting_user: User, assessment: Assessment,
+                        request: HttpRequest | None = None) -> Assessment:
     answers = list(assessment.answers.all())
     result = assessment.result(answers)
     shown = set()  # shared across themes: a condition may point to another theme
@@ -164,8 +172,9 @@ def _refuse_if_completed(assessment):
                                 "modifiées."))
 
 
-def evidence_add(*, acting_user, answer, uploaded_file, content_type, stored_name,
-                 original_name, request=None):
+def evidence_add(*, acting_user: User, answer: Answer, uploaded_file: UploadedFile,
+                 content_type: str, stored_name: str, original_name: str,
+                 request: HttpRequest | None = None) -> Evidence:
     """Attach a file already checked by lib.uploads to an answer, under a random name."""
     _refuse_if_completed(answer.assessment)
     evidence = Evidence(organisation=answer.organisation, answer=answer,
@@ -177,7 +186,8 @@ def evidence_add(*, acting_user, answer, uploaded_file, content_type, stored_nam
                        details={"question": answer.question_id, "taille": uploaded_file.size})
 
 
-def evidence_remove(*, acting_user, evidence, request=None):
+def evidence_remove(*, acting_user: User, evidence: Evidence,
+                    request: HttpRequest | None = None) -> None:
     _refuse_if_completed(evidence.answer.assessment)
     detach_file(evidence, action="assessment.evidence_removed", acting_user=acting_user,
                 request=request)
