@@ -386,6 +386,15 @@ else:
     EMAIL_FILE_PATH = DATA_DIR / "mails"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pharmagarde <pharmagarde@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every mail is sent by the worker (core/mail.py). A worker keeps a mail it is sending this
+# long before another may try again (the first wait after a failure, doubled each time).
+MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "120"))
+# The scheduler inside every `pharmagarde worker` (core/scheduler.py): one run per interval,
+# whatever the number of workers; reminders, digests, mail left behind.
+SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "300"))
+# The weekly digest: day (0 = Monday) and hour, in TIME_ZONE.
+DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", "0"))
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
 
 INVITATION_VALIDITY_DAYS = 7
 # The anonymous averages of organisations of the same kind (diagnostic/peers.py): one

@@ -19,6 +19,7 @@ Messages are `email.message.EmailMessage` objects (modern policy): use
 envelope (mail_from, rcpt_tos), which is where Bcc recipients show up.
 """
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -29,12 +30,28 @@ from django.test import override_settings
 
 
 class _CollectingHandler:
-    def __init__(self):
+    def __init__(self, *, reply=None, accept_delay=0.0):
         self.lock = threading.Lock()
         self.messages = []
         self.envelopes = []
+        self.reply = reply
+        self.accept_delay = accept_delay
+        self.receiving = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.reply:
+            return self.reply
+        if self.accept_delay:
+            # A slow server: the message is only accepted at the end of the wait. A client
+            # that goes away before (a killed worker) has not sent it, as with a real MTA:
+            # aiosmtpd cancels this coroutine when the connection is lost.
+            with self.lock:
+                self.receiving += 1
+            try:
+                await asyncio.sleep(self.accept_delay)
+            finally:
+                with self.lock:
+                    self.receiving -= 1
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode()
@@ -59,8 +76,10 @@ class SMTPServer:
 
     host = "127.0.0.1"
 
-    def __init__(self):
-        self._handler = _CollectingHandler()
+    def __init__(self, *, reply=None, accept_delay=0.0):
+        """`reply`: answer every message with it ("451 Try later", "550 No"), keeping none.
+        `accept_delay`: seconds before each message is accepted (see `receiving`)."""
+        self._handler = _CollectingHandler(reply=reply, accept_delay=accept_delay)
         self._controller = _FreePortController(self._handler, hostname=self.host, port=0)
 
     @property
@@ -76,6 +95,12 @@ class SMTPServer:
     def envelopes(self):
         with self._handler.lock:
             return list(self._handler.envelopes)
+
+    @property
+    def receiving(self):
+        """How many messages are being received, not accepted yet (with accept_delay)."""
+        with self._handler.lock:
+            return self._handler.receiving
 
     def clear(self):
         with self._handler.lock:

@@ -4,18 +4,21 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import user_email
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal.flows.signup import get_pending_signup
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
+from pharmagarde.core.mail import queue_message
 from pharmagarde.core.redirects import safe_next_path
 from pharmagarde.core.services import InvitationError, find_invitation
 
@@ -79,6 +82,16 @@ def _url_name(request):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (address verification, password reset, security notices) go
+        through the worker like every other (core/mail.py). Their secret links wait there
+        encrypted, never in the task table; a failed send is retried instead of lost."""
+        request = allauth_context.request
+        queue_message(self.render_mail(template_prefix, email, {
+            "request": request, "email": email, "current_site": get_current_site(request),
+            **context,
+        }))
+
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
         try:

@@ -1,13 +1,16 @@
-"""allauth's forms with plainer French labels, and second-factor checks that count wrong
-codes (settings ACCOUNT_FORMS and MFA_FORMS)."""
+"""allauth's forms with plainer French labels, second-factor checks that count wrong codes
+(settings ACCOUNT_FORMS and MFA_FORMS), and the mail preferences of the account page."""
 
 from allauth.account import forms as account_forms
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from allauth.mfa.webauthn.forms import AddWebAuthnForm as BaseAddWebAuthnForm
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from pharmagarde.core.models import UserPreferences
 
 from . import second_factor
 
@@ -112,3 +115,11 @@ class ReauthenticateWebAuthnForm(_CountedWebAuthnMixin,
 
 class LoginWebAuthnForm(_CountedWebAuthnMixin, webauthn_forms.LoginWebAuthnForm):
     pass
+
+
+class PreferencesForm(forms.ModelForm):
+    """What the account page lets a user choose about the mail they receive."""
+
+    class Meta:
+        model = UserPreferences
+        fields = ["digest", "language"]

@@ -61,6 +61,7 @@ MFA_EXEMPT_URL_NAMES = {
     "account_reauthenticate", "account_request_reauthentication_code",
     "account_confirm_reauthentication_code",
     "account_confirm_email", "account_email_verification_sent",
+    "digest_unsubscribe",
 }
 
 

@@ -4,6 +4,9 @@ from . import oidc, views
 
 urlpatterns = [
     path("mon-compte/", views.account_settings, name="account_settings"),
+    path("mon-compte/preferences/", views.preferences_edit, name="preferences_edit"),
+    path("resume/desabonnement/<str:token>/", views.digest_unsubscribe,
+         name="digest_unsubscribe"),
     path("double-authentification-requise/", views.mfa_required, name="mfa_required"),
     # Same address as allauth's OpenID Connect callback (SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX
     # "oidc"), listed first so that ours answers: it always checks the ID token's signature.

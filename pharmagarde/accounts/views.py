@@ -7,12 +7,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from pharmagarde.core.models import ROLES_REQUIRING_MFA
+from pharmagarde.core.models import ROLES_REQUIRING_MFA, UserPreferences
+from pharmagarde.core.reminders import user_from_unsubscribe_token
 
-from . import second_factor
+from . import second_factor, services
+from .forms import PreferencesForm
 from .mfa import has_second_factor, memberships_requiring_mfa
 
 
@@ -30,9 +35,7 @@ def _mfa_status(user):
     }
 
 
-@require_safe
-@login_required
-def account_settings(request):
+def _settings_page(request, preferences_form=None):
     user = request.user
     context = {
         "emails": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
@@ -42,8 +45,69 @@ def account_settings(request):
         "oidc_enabled": oidc_enabled(),
         "social_accounts": SocialAccount.objects.filter(user=user).count(),
         "has_password": user.has_usable_password(),
+        "preferences_form": preferences_form
+        or PreferencesForm(instance=UserPreferences.of(user)),
     }
     return render(request, "accounts/settings.html", context)
+
+
+@require_safe
+@login_required
+def account_settings(request):
+    return _settings_page(request)
+
+
+def _set_language_cookie(response, language):
+    """What Django's set_language view does, so that the pages follow the choice too."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+
+
+@require_POST
+@login_required
+def preferences_edit(request):
+    form = PreferencesForm(request.POST, instance=UserPreferences.of(request.user))
+    if not form.is_valid():
+        return _settings_page(request, form)
+    preferences = services.preferences_update(
+        acting_user=request.user, language=form.cleaned_data["language"],
+        digest=form.cleaned_data["digest"], request=request)
+    with translation.override(preferences.language):
+        messages.success(request, _("Vos préférences de courriel sont enregistrées."))
+    response = redirect("account_settings")
+    _set_language_cookie(response, preferences.language)
+    return response
+
+
+def set_language(request):
+    """Django's language switcher (the footer's), which also becomes the language of the
+    signed-in user's mail: a user who reads the pages in English gets English reminders."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if (request.method == "POST" and request.user.is_authenticated
+            and language in dict(settings.LANGUAGES)):
+        services.language_remember(user=request.user, language=language)
+    return response
+
+
+# The link of every digest (RFC 8058 one-click unsubscribe): the signature is the proof,
+# no sign-in is needed. csrf_exempt because the mail client's one-click POST carries no
+# CSRF token; a forged POST would need the signed token, which is the link itself. A GET
+# only asks for confirmation: mail scanners and prefetchers follow links in mail.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request, token):
+    user = user_from_unsubscribe_token(token)
+    if user is None:
+        return render(request, "accounts/unsubscribe_invalid.html", status=400)
+    with translation.override(UserPreferences.of(user).language):
+        if request.method == "POST":
+            services.digest_unsubscribe(user=user, request=request)
+            return render(request, "accounts/unsubscribe_done.html")
+        return render(request, "accounts/unsubscribe.html")
 
 
 def _mfa_reason(membership):

@@ -21,4 +21,5 @@ class ActionsConfig(AppConfig):
         ),
         demo="pharmagarde.actions.demo.load",
         access_walk="pharmagarde.actions.access.make_walk_objects",
+        reminders="pharmagarde.actions.reminders.due",
     )

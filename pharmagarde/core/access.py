@@ -87,7 +87,7 @@ def make_walk_objects(organisation) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from .models import Role
+    from .models import Reminder, Role
 
     user = get_user_model().objects.create_user(
         username=f"walk-{organisation.slug}@walk.example",
@@ -97,3 +97,5 @@ def make_walk_objects(organisation) -> None:
     Invitation.objects.create(organisation=organisation, role=Role.COLLABORATEUR,
                               email=f"invite@{organisation.slug}.example",
                               token_hash="f" * 64, expires_at=timezone.now())
+    Reminder.objects.create(organisation=organisation, user=user, key="walk",
+                            occurrence="2026-01-05", subject="Rappel")

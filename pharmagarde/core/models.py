@@ -1,4 +1,5 @@
-"""Organisations, memberships and roles, people (staff), invitations, and the audit log."""
+"""Organisations, memberships and roles, people (staff), invitations, the audit log, and
+the mail machinery: preferences, outgoing e-mail, reminders and the scheduler's runs."""
 
 import hashlib
 import json
@@ -350,3 +351,125 @@ class AuditEntry(models.Model):
     def compute_hash(self):
         payload = (self.previous_hash + "\n" + self.hashed_content()).encode()
         return hashlib.sha256(payload).hexdigest()
+
+
+class UserPreferences(models.Model):
+    """What a user chose about the mail Pharmagarde sends them. No row: the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                primary_key=True, related_name="preferences")
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE,
+                                help_text=_("Celle des pages et des courriels."))
+    digest = models.BooleanField(
+        _("recevoir le résumé hebdomadaire"), default=True,
+        help_text=_("Les rappels urgents sont envoyés à part, sans attendre le résumé."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférences")
+
+    def __str__(self):
+        return f"{self.user} ({self.language})"
+
+    @classmethod
+    def of(cls, user) -> "UserPreferences":
+        """The user's preferences, or unsaved defaults."""
+        try:
+            return user.preferences
+        except cls.DoesNotExist:
+            return cls(user=user)
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail for the worker to send (core/mail.py).
+
+    Its content is encrypted (core/crypto.py) until it is sent, then wiped: it may hold a
+    secret link (an invitation, a password reset). `key`, when given, makes it unique: one
+    mail per reminder, one digest per user and week, whichever worker gets there first.
+    """
+
+    key = models.CharField(max_length=150, unique=True, null=True, blank=True)
+    to = models.JSONField(default=list)
+    content = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # No worker takes it before then: one is sending it, or it waits after a failure.
+    retry_after = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], name="outgoing_email_unsent",
+                         condition=models.Q(sent_at__isnull=True, abandoned_at__isnull=True)),
+            models.Index(fields=["sent_at"], name="outgoing_email_sent"),
+        ]
+
+    def __str__(self):
+        return f"{', '.join(self.to)} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Reminder(models.Model):
+    """One reminder of something due, for one user (core/reminders.py).
+
+    The unique (key, occurrence, user) is what keeps two workers, on two machines, or a
+    worker restarted, from creating it twice; its state says where it went.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        SENT = "sent", _("envoyé à part")
+        IN_DIGEST = "digest", _("dans un résumé")
+        DROPPED = "dropped", _("non envoyé (résumé désactivé)")
+
+    key = models.CharField(max_length=150)
+    occurrence = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="reminders")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="reminders")
+    urgent = models.BooleanField(default=False)
+    subject = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="reminders")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "occurrence", "user"],
+                                    name="one_reminder_per_occurrence"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "urgent"], name="reminder_pending",
+                         condition=models.Q(state="pending")),
+            models.Index(fields=["created_at"], name="reminder_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.occurrence} → {self.user}"
+
+
+class ScheduledRun(models.Model):
+    """One period of a periodic job, claimed by the worker that runs it (core/scheduler.py)."""
+
+    job = models.CharField(max_length=40)
+    period = models.CharField(max_length=40)
+    worker = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="one_run_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.job} {self.period}"

@@ -9,15 +9,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import audit
+from .mail import email_on_commit
 from .models import Invitation, Membership, Organisation, Role
 
 
@@ -121,7 +120,7 @@ def invitation_create(*, acting_user, organisation, email, role, request=None):
         )
         audit.record("invitation.sent", actor=acting_user, organisation=organisation,
                      obj=invitation, request=request, details={"rôle": role})
-        transaction.on_commit(lambda: _send_invitation_mail(invitation, token, acting_user))
+        _send_invitation_mail(invitation, token, acting_user)
     return invitation, token
 
 
@@ -130,18 +129,20 @@ def invitation_url(token):
 
 
 def _send_invitation_mail(invitation, token, acting_user):
+    """Queued in the invitation's transaction, sent by the worker after commit. The link
+    holds the raw token: it waits encrypted in the outgoing mail (core/mail.py), and the
+    task table only sees the mail's id."""
     context = {
         "invitation": invitation,
         "url": invitation_url(token),
         "inviter": acting_user,
         "validity_days": settings.INVITATION_VALIDITY_DAYS,
     }
-    send_mail(
+    email_on_commit(
+        to=[invitation.email],
         subject=_("Invitation à rejoindre %(org)s sur Pharmagarde")
         % {"org": invitation.organisation.name},
-        message=render_to_string("core/mail/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+        template="core/mail/invitation.txt", context=context,
     )
 
 

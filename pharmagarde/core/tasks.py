@@ -1,14 +1,15 @@
-"""Background work run by `pharmagarde worker` (django-tasks, database backend)."""
+"""Background work run by `pharmagarde worker` (django-tasks, database backend).
 
-from django.core.mail import EmailMultiAlternatives
+A task's arguments wait in the task table until it runs, in clear: pass ids, never a
+secret, an address or a text (core/mail.py keeps those encrypted in its own table).
+"""
+
 from django_tasks import task
 
 
 @task()
-def send_email(*, to: list[str], subject: str, text: str, html: str = "") -> None:
-    """Send one e-mail. Its arguments are stored in the task table until it runs: never
-    pass a secret (a token, a password) in them."""
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+def send_email(*, email_id: int) -> bool:
+    """Send one queued e-mail (core/mail.py): True if this run sent it."""
+    from .mail import deliver
+
+    return deliver(email_id)

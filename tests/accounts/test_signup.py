@@ -61,7 +61,8 @@ class OpenSignupTestCase(SignupTestCase):
         self.assertContains(response, "errorlist")
 
     def test_it_creates_the_account_and_verifies_the_email_by_smtp(self):
-        response = self.sign_up()
+        with self.captureOnCommitCallbacks(execute=True):  # the mail leaves after commit
+            response = self.sign_up()
         self.assertRedirects(response, reverse("account_email_verification_sent"),
                              fetch_redirect_response=False)
         self.assertNotIn("_auth_user_id", self.client.session)
