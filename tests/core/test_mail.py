@@ -21,10 +21,15 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
 
 
 def run_worker():
-    """What `pharmagarde worker --batch` does with the queue, in this process."""
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-           startup_delay=False, max_tasks=None, worker_id="test-worker",
-           excluded_queue_names=[]).run()
+    """What a worker does with each ready task, in this process and this test's transaction
+    (Worker.run itself closes the connection between tasks, which would end the test's
+    transaction on PostgreSQL). Real worker processes: tests/core/test_worker.py."""
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="test-worker",
+                    excluded_queue_names=[])
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
 
 
 def queue_one(**overrides):

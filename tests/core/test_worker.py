@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 from unittest import TestCase
 
 from django.utils import timezone
@@ -130,8 +131,7 @@ class WorkerProcessesTestCase(TestCase):
                 process.wait()
 
     def logs(self):
-        return "\n".join(open(os.path.join(self.data_dir, name)).read()  # noqa: SIM115
-                         for name in sorted(os.listdir(self.data_dir)) if name.endswith(".log"))
+        return "\n".join(path.read_text() for path in sorted(Path(self.data_dir).glob("*.log")))
 
     def wait_until(self, condition, what, timeout=90):
         deadline = time.monotonic() + timeout
