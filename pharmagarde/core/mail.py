@@ -57,6 +57,9 @@ def queue(*, to: list[str], subject: str, text: str, html: str = "",
     A `key` makes it unique: if a mail with that key exists (another worker wrote it),
     nothing is written and None is returned.
     """
+    # A line break in a subject (an action's title…) would make the message impossible to
+    # build, and so to send, at every attempt.
+    subject = " ".join(str(subject).split())
     headers = dict(headers or {})
     headers.setdefault("Message-ID", make_msgid(domain=urlsplit(settings.SITE_URL).hostname
                                                 or "localhost"))
@@ -141,6 +144,11 @@ def deliver(email_id: int) -> bool:
         connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as error:
         _failed(email, f"{type(error).__name__}: {error}", permanent=_is_permanent(error))
+        _close(connection)
+        return False
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
+        logger.exception("Courriel %s impossible à construire", email_id)
+        _failed(email, f"{type(error).__name__}: {error}", permanent=True)
         _close(connection)
         return False
     OutgoingEmail.objects.filter(pk=email_id).update(

@@ -75,6 +75,20 @@ class QueueTestCase(SMTPTestMixin, TestCase):
         self.assertEqual(message["List-Id"], "<x.pharmagarde>")
         self.assertTrue(message["Message-ID"].endswith("@127.0.0.1>"))
 
+    def test_a_line_break_in_the_subject_cannot_block_the_mail(self):
+        email = queue_one(subject="Action :\nBcc: intrus@exemple.fr")
+        self.assertTrue(mail.deliver(email.pk))
+        self.assertEqual(self.smtp.messages[0]["Subject"], "Action : Bcc: intrus@exemple.fr")
+        self.assertEqual(self.smtp.envelopes[0].rcpt_tos, ["colin@alpha.example"])
+
+    def test_a_message_that_cannot_be_built_is_abandoned_not_retried_for_ever(self):
+        email = queue_one(headers={"X-Bad": "a\nb"})
+        with self.assertLogs("pharmagarde.mail", "ERROR"):
+            self.assertFalse(mail.deliver(email.pk))
+        email.refresh_from_db()
+        self.assertIsNotNone(email.abandoned_at)
+        self.assertIn("BadHeaderError", email.last_error)
+
     def test_it_writes_one_mail_per_key(self):
         self.assertIsNotNone(queue_one(key="digest:1:2026-01-05"))
         self.assertIsNone(queue_one(key="digest:1:2026-01-05"))
