@@ -91,8 +91,10 @@ def main():
 
     def line(label, seconds, queries, rows=None):
         per = f", {seconds / rows * 1e6:.0f} µs par ligne" if rows else ""
+        # Django keeps the last 9,000 queries only: beyond, the count is lost.
+        counted = f"{queries:5d}" if 0 < queries < 9000 else "  ≥9k"
         print(f"{label:<44} {seconds * 1000:9.1f} ms {seconds / bare:9.0f} × vue nue"
-              f"  {queries:5d} requêtes{per}")
+              f"  {counted} requêtes{per}")
 
     # A Wednesday at 10:00, after this week's digest ran: nothing goes in a digest yet.
     today = timezone.localdate()

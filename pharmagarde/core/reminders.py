@@ -98,7 +98,7 @@ class Due:
         """(subject, text) in the active language."""
         text = (render_to_string(self.template, dict(self.context)) if self.template
                 else str(self.text))
-        return str(self.subject)[:200], text.strip()
+        return " ".join(str(self.subject).split())[:200], text.strip()
 
 
 def _chunks(items: list, size: int = 500) -> Iterable[list]:
