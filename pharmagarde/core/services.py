@@ -5,11 +5,14 @@ and writes its audit entry in the same transaction.
 """
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .mail import email_on_commit
-from .models import Invitation, Membership, Organisation, Role
+from .models import Invitation, Membership, Organisation, Person, Role
 
 
-def unique_slug(name):
+def unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "structure"
     slug, counter = base, 2
     while Organisation.objects.filter(slug=slug).exists():
@@ -29,7 +32,8 @@ def unique_slug(name):
     return slug
 
 
-def organisation_create(*, acting_user, request=None, **fields):
+def organisation_create(*, acting_user: User, request: HttpRequest | None = None,
+                        **fields) -> Organisation:
     """Create an organisation; its creator becomes its first responsable."""
     with transaction.atomic():
         organisation = Organisation(slug=unique_slug(fields["name"]), created_by=acting_user,
@@ -44,7 +48,8 @@ def organisation_create(*, acting_user, request=None, **fields):
     return organisation
 
 
-def organisation_update(*, acting_user, organisation, changed, request=None):
+def organisation_update(*, acting_user: User, organisation: Organisation,
+                        changed: Iterable[str], request: HttpRequest | None = None) -> Organisation:
     """Save an organisation edited through a validated form; `changed` names the fields."""
     with transaction.atomic():
         organisation.save()
@@ -63,7 +68,8 @@ def _lock_memberships(organisation):
     return list(Membership.objects.select_for_update().filter(organisation=organisation))
 
 
-def membership_change_role(*, acting_user, membership, role, request=None):
+def membership_change_role(*, acting_user: User, membership: Membership, role: str,
+                           request: HttpRequest | None = None) -> Membership:
     organisation = membership.organisation
     with transaction.atomic():
         _lock_memberships(organisation)
@@ -85,7 +91,8 @@ def membership_change_role(*, acting_user, membership, role, request=None):
     return membership
 
 
-def membership_remove(*, acting_user, membership, request=None):
+def membership_remove(*, acting_user: User, membership: Membership,
+                      request: HttpRequest | None = None) -> None:
     organisation = membership.organisation
     with transaction.atomic():
         _lock_memberships(organisation)
@@ -102,7 +109,8 @@ def membership_remove(*, acting_user, membership, request=None):
         membership.delete()
 
 
-def invitation_create(*, acting_user, organisation, email, role, request=None):
+def invitation_create(*, acting_user: User, organisation: Organisation, email: str,
+                      role: str, request: HttpRequest | None = None) -> tuple[Invitation, str]:
     """Create an invitation and mail its single-use link. Returns (invitation, token)."""
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -124,7 +132,7 @@ def invitation_create(*, acting_user, organisation, email, role, request=None):
     return invitation, token
 
 
-def invitation_url(token):
+def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("invitation_accept", args=[token])
 
 
@@ -146,7 +154,8 @@ def _send_invitation_mail(invitation, token, acting_user):
     )
 
 
-def invitation_revoke(*, acting_user, invitation, request=None):
+def invitation_revoke(*, acting_user: User, invitation: Invitation,
+                      request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         audit.record("invitation.revoked", actor=acting_user,
                      organisation=invitation.organisation, obj=invitation, request=request)
@@ -157,7 +166,7 @@ class InvitationError(Exception):
     """The link cannot be used; the message says why, in French."""
 
 
-def find_invitation(token):
+def find_invitation(token: str) -> Invitation:
     invitation = (
         Invitation.objects.select_related("organisation")
         .filter(token_hash=Invitation.hash_token(token)).first()
@@ -174,7 +183,8 @@ def find_invitation(token):
     return invitation
 
 
-def invitation_accept(*, acting_user, token, request=None):
+def invitation_accept(*, acting_user: User, token: str,
+                      request: HttpRequest | None = None) -> Membership:
     """Turn an invitation into a membership, once: the update only matches an unused row."""
     with transaction.atomic():
         invitation = find_invitation(token)
@@ -203,7 +213,7 @@ PERSON_FIELDS = ["first_name", "last_name", "email", "job", "arrival_date", "dep
                  "user"]
 
 
-def person_save(*, acting_user, person, request=None):
+def person_save(*, acting_user: User, person: Person, request: HttpRequest | None = None) -> Person:
     """Create or update a person validated by a form."""
     created = person.pk is None
     with transaction.atomic():
@@ -213,7 +223,7 @@ def person_save(*, acting_user, person, request=None):
     return person
 
 
-def person_delete(*, acting_user, person, request=None):
+def person_delete(*, acting_user: User, person: Person, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         audit.record("person.deleted", actor=acting_user, organisation=person.organisation,
                      obj=person, request=request)
