@@ -12,6 +12,7 @@ from pharmagarde.diagnostic import services
 from pharmagarde.diagnostic.models import Answer, Assessment
 from pharmagarde.diagnostic.referential import build_referential, get_referential
 from pharmagarde.diagnostic.scoring import visible_questions
+from pharmagarde.lib.typography import french_spacing
 from tests.base import BaseTestCase
 
 VERSION = "test"
@@ -177,7 +178,8 @@ class PackagedReferentialTestCase(BaseTestCase):
             for question in todo:
                 page = self.client.get(self.org_url("assessment_theme", assessment.pk,
                                                     question.theme_id))
-                self.assertContains(page, escape(question.why))
+                # Shown with French no-break spaces (core/templatetags/typography.py).
+                self.assertContains(page, escape(french_spacing(question.why)))
                 choice = "_dont_know" if question.dont_know else question.choices[0].id
                 response = self.client.post(
                     self.org_url("answer_save", assessment.pk, question.id),

@@ -1,0 +1,24 @@
+"""{{ text|typo }}: French no-break spaces before ; : ? ! and inside « » (lib/typography.py),
+in French only; any other language is left as written."""
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
+
+from pharmagarde.lib.typography import french_spacing, french_spacing_html
+
+register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def typo(value, autoescape=True):
+    if value is None or value == "" or not (get_language() or "").startswith("fr"):
+        return value
+    if isinstance(value, SafeData):
+        # Already HTML (linebreaksbr, join): only no-break spaces are added to the text
+        # between its tags, so it stays exactly as safe as it was.
+        return mark_safe(french_spacing_html(str(value)))  # noqa: S308 - see above
+    text = french_spacing(str(value))
+    # Escaped here, after the spacing: escape() returns the text marked safe, by us.
+    return escape(text) if autoescape else text
