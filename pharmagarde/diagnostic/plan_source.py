@@ -163,7 +163,8 @@ class DiagnosticSource(Source):
         referential = _referential(latest_version())
         if referential is None:
             return []
-        return [(theme.title, [(q.id, q.text) for q in theme.questions])
+        # An unscored question has no better answer for an action to bring.
+        return [(theme.title, [(q.id, q.text) for q in theme.questions if q.scored])
                 for theme in referential.themes_for(organisation.kind, organisation.size_band)]
 
 

@@ -64,12 +64,18 @@ SCHEMA = {
         "question": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["id", "text", "why", "choices", "references", "measure"],
+            "required": ["id", "text", "why", "choices"],
+            # A scored question (the default) needs what scoring and the plan use; an
+            # unscored one is checked for leftovers in _check_unscored, with a clearer message.
+            "if": {"required": ["scored"], "properties": {"scored": {"const": False}}},
+            "else": {"required": ["references", "measure"],
+                     "properties": {"choices": {"items": {"required": ["score"]}}}},
             "properties": {
                 "id": _ID,
                 "text": _TEXT,
                 "why": _TEXT,
                 "help": _TEXT,
+                "scored": {"type": "boolean"},
                 "kind": {"enum": ["single", "multiple"]},
                 "weight": {"type": "number", "minimum": 0.5, "maximum": 3},
                 "criticality": {"enum": CRITICALITIES},
@@ -90,7 +96,7 @@ SCHEMA = {
                     "items": {
                         "type": "object",
                         "additionalProperties": False,
-                        "required": ["id", "label", "score"],
+                        "required": ["id", "label"],
                         "properties": {
                             "id": _ID,
                             "label": _TEXT,
@@ -169,7 +175,7 @@ class Question:
     why: str
     choices: tuple
     references: dict
-    measure: Measure
+    measure: Measure | None  # None only for an unscored question
     kind: str = "single"
     weight: float = 1.0
     criticality: str = "normale"
@@ -179,6 +185,9 @@ class Question:
     sizes: tuple = tuple(SIZES)
     show_if_question: str = ""
     show_if_choices: tuple = ()
+    # An unscored question ("Avez-vous un Wi-Fi ?") is asked and drives its conditional
+    # questions, but counts in no score and never makes a gap.
+    scored: bool = True
 
     @property
     def max_score(self):
@@ -225,7 +234,7 @@ class Referential:
         return result
 
     def measures(self):
-        return {q.measure.id: q.measure for q in self.questions.values()}
+        return {q.measure.id: q.measure for q in self.questions.values() if q.scored}
 
 
 # --- YAML with line numbers -------------------------------------------------------------
@@ -326,19 +335,50 @@ def parse_module(text, filename):
 def _build_question(raw, theme_id, module, module_kinds):
     applies = raw.get("applies_to", {})
     show_if = raw.get("show_if", {})
+    scored = raw.get("scored", True)
     return Question(
         id=raw["id"], theme_id=theme_id, module_id=module, text=raw["text"], why=raw["why"],
         help=raw.get("help", ""),
-        choices=tuple(Choice(c["id"], c["label"], float(c["score"]), c.get("exclusive", False))
+        choices=tuple(Choice(c["id"], c["label"], float(c.get("score", 0)),
+                             c.get("exclusive", False))
                       for c in raw["choices"]),
-        references=raw["references"], measure=Measure(**raw["measure"]),
+        references=raw.get("references", {}),
+        measure=Measure(**raw["measure"]) if scored else None,
         kind=raw.get("kind", "single"), weight=float(raw.get("weight", 1)),
-        criticality=raw.get("criticality", "normale"), dont_know=raw.get("dont_know", True),
+        criticality=raw.get("criticality", "normale"), dont_know=raw.get("dont_know", scored),
         kinds=tuple(applies.get("kinds", module_kinds)),
         sizes=tuple(applies.get("sizes", SIZES)),
         show_if_question=show_if.get("question", ""),
         show_if_choices=tuple(show_if.get("choices", ())),
+        scored=scored,
     )
+
+
+# Fields that only mean something for a question that scores.
+SCORING_FIELDS = ("weight", "criticality", "measure")
+
+
+def _check_unscored(raw, path, lines, filename):
+    """An unscored question declaring a scoring field is a mistake, not a harmless extra:
+    the author believes it counts. Name the field so that they choose."""
+    def error(field_path, reason):
+        line = lines.get((*path, *field_path)) or lines[path]
+        name = ".".join(str(k) for k in field_path if not isinstance(k, int))
+        raise ReferentialError(f"{filename}:{line} — question « {raw['id']} » — champ « "
+                               f"{name} » : {reason}")
+
+    for name in SCORING_FIELDS:
+        if name in raw:
+            error((name,), "une question non notée (scored: false) ne compte pas dans le "
+                           "score : retirez ce champ, ou retirez « scored: false »")
+    for index, choice in enumerate(raw["choices"]):
+        if "score" in choice:
+            error(("choices", index, "score"), f"choix « {choice['id']} » : les choix d'une "
+                  "question non notée (scored: false) ne rapportent pas de points")
+    if raw.get("dont_know"):
+        # Not knowing would hide the conditional questions and leave no gap behind.
+        error(("dont_know",), "une question non notée (scored: false) ne propose pas « Je ne "
+                              "sais pas » : sa réponse décide des questions suivantes")
 
 
 def _check_semantics(referential, question, where, seen_measures):
@@ -348,7 +388,7 @@ def _check_semantics(referential, question, where, seen_measures):
     if question.kind == "single" and any(c.exclusive for c in question.choices):
         raise ReferentialError(f"{where}, champ « exclusive » : réservé aux questions à "
                                "choix multiple")
-    if question.max_score <= 0:
+    if question.scored and question.max_score <= 0:
         raise ReferentialError(f"{where}, champ « choices » : aucun choix ne rapporte de points")
     if question.show_if_question:
         parent = referential.questions.get(question.show_if_question)
@@ -360,6 +400,8 @@ def _check_semantics(referential, question, where, seen_measures):
         if unknown:
             raise ReferentialError(f"{where}, champ « show_if.choices » : choix inconnus de « "
                                    f"{parent.id} » : {', '.join(sorted(unknown))}")
+    if not question.scored:
+        return
     measure = seen_measures.get(question.measure.id)
     if measure is not None and measure != question.measure:
         raise ReferentialError(f"{where}, champ « measure.id » : la mesure « "
@@ -383,7 +425,10 @@ def build_referential(version, files):
             theme_ids.add(raw_theme["id"])
             questions = []
             for q_index, raw in enumerate(raw_theme["questions"]):
-                line = lines[("themes", t_index, "questions", q_index)]
+                path = ("themes", t_index, "questions", q_index)
+                line = lines[path]
+                if raw.get("scored", True) is False:
+                    _check_unscored(raw, path, lines, filename)
                 question = _build_question(raw, raw_theme["id"], data["id"], module_kinds)
                 if question.id in referential.questions:
                     raise ReferentialError(f"{filename}:{line} — question « {question.id} » : "

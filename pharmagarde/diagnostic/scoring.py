@@ -6,6 +6,9 @@
   counts 0 and is a gap.
 - A question shown only for some answers of another question (show_if) counts only when it
   is shown. Unanswered questions do not count in the score; they count in the progress.
+- An unscored question (`scored: false`, a gate such as "Avez-vous un Wi-Fi ?") counts in the
+  progress like any other, and nowhere else: no ratio, no gap, no measure. Only its answer
+  matters, to show or hide the questions that depend on it.
 - A theme's score is the weighted mean of its answered questions' ratios, × 100.
 - The overall score is the weighted mean of all answered questions' ratios, × 100, so a theme
   weighs as much as its questions do.
@@ -114,9 +117,15 @@ def visible_questions(questions, answers, visible_ids=None):
     return result
 
 
-def question_ratio(question, answer):
-    """Between 0 and 1, or None when the question is not answered."""
+def is_answered(question, answer):
     if answer is None:
+        return False
+    return answer.dont_know or any(question.choice(cid) for cid in answer.choice_ids)
+
+
+def question_ratio(question, answer):
+    """Between 0 and 1, or None when the question is not answered or not scored."""
+    if not question.scored or answer is None:
         return None
     if answer.dont_know:
         return 0.0
@@ -153,19 +162,21 @@ def score_assessment(themes, answers):
     for theme in themes:
         pairs, gaps = [], []
         shown = visible_questions(theme.questions, answers, visible_ids)
+        theme_answered = 0
         for question in shown:
             answer = answers.get(question.id)
+            theme_answered += is_answered(question, answer)
             ratio = question_ratio(question, answer)
             if ratio is None:
                 continue
             pairs.append((question.weight, ratio))
             if ratio < 1:
                 gaps.append(Gap(question, ratio, answer.dont_know))
-        theme_results.append(ThemeResult(theme, weighted_mean(pairs), len(pairs), len(shown),
-                                         sorted(gaps, key=lambda g: g.sort_key)))
+        theme_results.append(ThemeResult(theme, weighted_mean(pairs), theme_answered,
+                                         len(shown), sorted(gaps, key=lambda g: g.sort_key)))
         all_pairs += pairs
         all_gaps += gaps
-        answered += len(pairs)
+        answered += theme_answered
         visible += len(shown)
     score = weighted_mean(all_pairs)
     critical_gap = any(g.question.criticality == "critique" and g.ratio == 0 for g in all_gaps)

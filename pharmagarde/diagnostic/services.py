@@ -66,7 +66,7 @@ def _carry_over_answers(assessment, acting_user):
                 proposals[answer.question_id] = (list(answer.choice_ids), answer.dont_know)
     for action in finished_actions_settling(assessment.organisation, plan_source.SOURCE.name):
         for question_id in plan_source.SOURCE.question_ids(action):
-            if question_id in questions:
+            if question_id in questions and questions[question_id].scored:
                 proposals[question_id] = (questions[question_id].best_choice_ids(), False)
     Answer.objects.bulk_create([
         Answer(organisation=assessment.organisation, assessment=assessment, question_id=qid,

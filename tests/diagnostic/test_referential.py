@@ -127,6 +127,88 @@ class ReferentialLoadTestCase(TestCase):
                          {"added": ["q3"], "removed": ["q2"], "changed": ["q1"]})
 
 
+GATE = """\
+      - id: {qid}
+        text: Avez-vous un Wi-Fi ?
+        why: Pour ne poser que les questions utiles.
+        scored: false
+        choices:
+          - {{id: oui, label: Oui}}
+          - {{id: non, label: Non}}
+"""
+
+
+class UnscoredQuestionLoadTestCase(TestCase):
+    def assertRaisesError(self, *texts):
+        with self.assertRaises(ReferentialError) as ctx:
+            build(*texts)
+        return str(ctx.exception)
+
+    def test_it_loads_a_gate_without_measure_references_or_points(self):
+        child = QUESTION.format(qid="q2").replace(
+            "why: Parce que.", "why: Parce que.\n        show_if: {question: g1, choices: [oui]}")
+        referential = build(module(GATE.format(qid="g1"), child))
+        gate = referential.questions["g1"]
+        self.assertFalse(gate.scored)
+        self.assertIsNone(gate.measure)
+        self.assertEqual(gate.references, {})
+        self.assertFalse(gate.dont_know)
+        self.assertEqual(list(referential.measures()), ["m-q2"])
+        self.assertTrue(referential.questions["q2"].scored)
+
+    def test_it_accepts_references_on_a_gate(self):
+        gate = GATE.format(qid="g1") + "        references: {anssi: [20]}\n"
+        self.assertEqual(build(module(gate)).questions["g1"].references, {"anssi": [20]})
+
+    def test_it_rejects_a_measure_on_a_gate(self):
+        gate = GATE.format(qid="g1") + (
+            "        measure: {id: m-g1, title: T, basic: B, why: W, how: H, effort: faible, "
+            "priority: 1}\n")
+        message = self.assertRaisesError(module(gate))
+        # The gate starts on line 7; its measure is on line 14.
+        self.assertIn("f0.yaml:14 — question « g1 » — champ « measure » : une question non "
+                      "notée (scored: false) ne compte pas dans le score", message)
+
+    def test_it_rejects_a_weight_or_a_criticality_on_a_gate(self):
+        for field in ("weight: 2", "criticality: critique"):
+            gate = GATE.format(qid="g1").replace("scored: false",
+                                                 f"scored: false\n        {field}")
+            message = self.assertRaisesError(module(gate))
+            self.assertIn(f"f0.yaml:11 — question « g1 » — champ « {field.split(':')[0]} »",
+                          message)
+
+    def test_it_rejects_points_on_a_gate_choice(self):
+        gate = GATE.format(qid="g1").replace("{id: non, label: Non}",
+                                             "{id: non, label: Non, score: 0}")
+        message = self.assertRaisesError(module(gate))
+        self.assertIn("f0.yaml:13 — question « g1 » — champ « choices.score » : choix « non »",
+                      message)
+        self.assertIn("ne rapportent pas de points", message)
+
+    def test_it_rejects_dont_know_on_a_gate(self):
+        gate = GATE.format(qid="g1").replace("scored: false",
+                                             "scored: false\n        dont_know: true")
+        message = self.assertRaisesError(module(gate))
+        self.assertIn("champ « dont_know » : une question non notée", message)
+
+    def test_a_scored_question_still_needs_a_measure_references_and_points(self):
+        text = module("q1").replace(
+            "        references: {anssi: [1]}\n", "").replace(
+            "        measure: {id: m-q1, title: T, basic: B, why: W, how: H, effort: faible, "
+            "priority: 1}\n", "").replace("{id: non, label: Non, score: 0}",
+                                          "{id: non, label: Non}")
+        message = self.assertRaisesError(text)
+        self.assertIn("f0.yaml:7 — question « q1 » — champ « measure » : champ obligatoire",
+                      message)
+        self.assertIn("f0.yaml:7 — question « q1 » — champ « references » : champ obligatoire",
+                      message)
+        self.assertIn("choix « non » — champ « score » : champ obligatoire", message)
+
+    def test_scored_true_is_the_default(self):
+        text = module("q1").replace("why: Parce que.", "why: Parce que.\n        scored: true")
+        self.assertTrue(build(text).questions["q1"].scored)
+
+
 class PackagedReferentialTestCase(TestCase):
     def test_every_packaged_version_loads(self):
         for version in available_versions():

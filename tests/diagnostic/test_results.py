@@ -1,5 +1,6 @@
 import html as html_module
 import re
+from unittest import mock
 
 from allauth.mfa.models import Authenticator
 from django.db import connection
@@ -13,6 +14,7 @@ from tests.base import BaseTestCase, make_organisation, valid_siret
 from tests.diagnostic.test_results_support import (
     ReferentialsMixin,
     all_answers,
+    gate,
     make_assessment,
     module,
     question,
@@ -313,6 +315,93 @@ class ResultsQueryCountTestCase(ReferentialsMixin, BaseTestCase):
         labels = re.search(r'<g class="radar__labels".*?</g>', html, flags=re.S).group()
         self.assertEqual(labels.count("<text "), 12)
         self.assertIn(">Thème 11<", labels)
+
+
+def gated_referential():
+    wifi = ("wifi", ["oui"])
+    return build_referential("2025.1", [("2025.1/socle.yaml", module([
+        ("reseau", "Réseau", [
+            gate("wifi", "Avez-vous un Wi-Fi ?"),
+            question("wifi-chiffrement", "Le Wi-Fi est-il chiffré ?", criticality="critique",
+                     priority=1, show_if=wifi),
+            question("wifi-invites", "Le Wi-Fi des invités est-il séparé ?", priority=2,
+                     show_if=wifi),
+        ]),
+        ("acces", "Accès", [
+            question("mdp", "Les mots de passe sont-ils robustes ?", priority=3),
+        ]),
+    ]))])
+
+
+class UnscoredGateResultsTestCase(ReferentialsMixin, BaseTestCase):
+    """A gate (scored: false) answered « Non »: no full marks, no gap, no plan item."""
+
+    referentials = {"2025.1": gated_referential()}
+
+    def setUp(self):
+        self.client.force_login(self.owner)
+
+    def answer(self, assessment, question_id, choice):
+        # Through the answering page: saving an answer is what syncs the plan.
+        return self.client.post(self.org_url("answer_save", assessment.pk, question_id),
+                                {"choices": [choice], "comment": "", "revision": 0})
+
+    def complete(self, answers):
+        assessment = make_assessment(self.org)
+        for question_id, choice in answers.items():
+            self.answer(assessment, question_id, choice)
+        self.client.post(self.org_url("assessment_complete", assessment.pk))
+        assessment.refresh_from_db()
+        return assessment
+
+    def test_it_scores_only_the_questions_that_count(self):
+        assessment = self.complete({"wifi": "non", "mdp": "partiel"})
+        self.assertEqual(assessment.status, assessment.Status.COMPLETED)
+        # mdp alone, at half its points: a scored gate at full marks would have made it 75.
+        self.assertEqual(assessment.score, 50)
+        self.assertEqual(assessment.theme_scores, {"reseau": None, "acces": 50})
+        response = self.client.get(self.org_url("assessment_results", assessment.pk))
+        self.assertEqual(response.status_code, 200)
+        text = text_of(response)
+        self.assertIn("50 sur 100", text)
+        self.assertIn("Mesure mdp", text)
+        self.assertNotIn("Avez-vous un Wi-Fi", text)
+        self.assertNotIn("Le Wi-Fi est-il chiffré", text)
+        self.assertIn("vous n'avez répondu « Je ne sais pas » à aucune question", text)
+
+    def test_the_plan_gets_no_item_from_a_gate_or_the_questions_it_hides(self):
+        self.complete({"wifi": "non", "mdp": "non"})
+        actions = Action.objects.filter(organisation=self.org, source="diagnostic")
+        self.assertEqual([a.source_key for a in actions], ["m-mdp"])
+
+    def test_the_questions_a_gate_opens_count_and_reach_the_plan(self):
+        assessment = self.complete({"wifi": "oui", "wifi-chiffrement": "non",
+                                    "wifi-invites": "oui", "mdp": "oui"})
+        # (0 + 1 + 1) ÷ 3, and the critical gap holds the level down.
+        self.assertEqual(assessment.score, 66.7)
+        self.assertEqual(assessment.level, 2)
+        actions = Action.objects.filter(organisation=self.org, source="diagnostic")
+        self.assertEqual([a.source_key for a in actions], ["m-wifi-chiffrement"])
+
+    def test_an_unanswered_gate_keeps_the_assessment_open(self):
+        assessment = self.complete({"mdp": "oui"})
+        self.assertEqual(assessment.status, assessment.Status.IN_PROGRESS)
+
+    def test_a_gate_does_not_offer_dont_know(self):
+        assessment = make_assessment(self.org)
+        self.answer(assessment, "wifi", "_dont_know")
+        self.assertFalse(assessment.answers.exists())
+
+    def test_a_hand_made_action_cannot_be_linked_to_a_gate(self):
+        from pharmagarde.diagnostic.plan_source import SOURCE
+
+        # plan_source holds its own reference to get_referential.
+        with mock.patch("pharmagarde.diagnostic.plan_source.get_referential",
+                        side_effect=self.referentials.__getitem__):
+            keys = [key for _theme, options in SOURCE.manual_choices(self.org)
+                    for key, _text in options]
+        self.assertNotIn("wifi", keys)
+        self.assertIn("wifi-chiffrement", keys)
 
 
 class PackagedReferentialResultsTestCase(BaseTestCase):

@@ -12,7 +12,8 @@ from pharmagarde.diagnostic.referential import build_referential
 
 
 def question(qid, theme_text, *, criticality="normale", priority=10, weight=1, advanced=True,
-             multiple=False, kinds=None):
+             multiple=False, kinds=None, show_if=None):
+    """show_if: (question_id, [choice ids]) for a conditional question."""
     lines = [
         f"      - id: {qid}",
         f"        text: {theme_text}",
@@ -23,6 +24,9 @@ def question(qid, theme_text, *, criticality="normale", priority=10, weight=1, a
     ]
     if kinds:
         lines.append(f"        applies_to: {{kinds: [{', '.join(kinds)}]}}")
+    if show_if:
+        lines.append(f"        show_if: {{question: {show_if[0]}, "
+                     f"choices: [{', '.join(show_if[1])}]}}")
     if multiple:
         lines += ["        kind: multiple",
                   "        choices:",
@@ -49,6 +53,19 @@ def question(qid, theme_text, *, criticality="normale", priority=10, weight=1, a
         f"          priority: {priority}",
     ]
     return "\n".join(lines)
+
+
+def gate(qid, text):
+    """An unscored yes/no question (scored: false) that only opens conditional questions."""
+    return "\n".join([
+        f"      - id: {qid}",
+        f"        text: {text}",
+        "        why: Pour ne poser que les questions utiles.",
+        "        scored: false",
+        "        choices:",
+        "          - {id: oui, label: Oui}",
+        "          - {id: non, label: Non}",
+    ])
 
 
 def module(themes):

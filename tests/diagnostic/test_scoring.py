@@ -156,3 +156,70 @@ class ScoringTestCase(TestCase):
         first, rest = result.priority_measures(count=2)
         self.assertEqual([g.measure.id for g in first], ["m-mdp", "m-sauvegardes"])
         self.assertEqual([g.measure.id for g in rest], ["m-wifi-invites"])
+
+
+# The same Wi-Fi, asked the right way: a gate that scores nothing opens the questions that do.
+WIFI = REFERENTIAL[REFERENTIAL.index("      - id: wifi\n"):
+                   REFERENTIAL.index("      - id: wifi-invites\n")]
+GATED = REFERENTIAL.replace(WIFI, """\
+      - id: wifi
+        text: Wi-Fi ?
+        why: W
+        scored: false
+        choices:
+          - {id: oui, label: Oui}
+          - {id: non, label: Non}
+""")
+
+
+class UnscoredQuestionTestCase(TestCase):
+    def setUp(self):
+        self.ref = build_referential("test", [("socle.yaml", GATED)])
+        self.themes = self.ref.themes_for("officine", "1-9")
+
+    def score(self, **values):
+        return score_assessment(self.themes, answers(**values))
+
+    def test_a_gate_answered_no_gives_neither_full_marks_nor_a_gap(self):
+        result = self.score(mdp=["partiel"], wifi=["non"])
+        # Only mdp counts: 0.5, not (2 × 0.5 + 1) ÷ 3 as a scored gate would give.
+        self.assertEqual(result.themes[0].score, 50.0)
+        self.assertEqual(result.score, 50.0)
+        self.assertEqual([g.question.id for g in result.gaps], ["mdp"])
+
+    def test_a_gate_alone_scores_nothing(self):
+        result = self.score(wifi=["non"])
+        self.assertIsNone(result.themes[0].score)
+        self.assertIsNone(result.score)
+        self.assertEqual(result.level, 0)
+        self.assertEqual(result.gaps, [])
+
+    def test_a_gate_answered_yes_scores_only_its_conditional_questions(self):
+        result = self.score(mdp=["oui"], wifi=["oui"], wifi_invites=["non"])
+        # (2 × 1 + 1 × 0) ÷ 3: the gate's weight is nowhere.
+        self.assertEqual(result.themes[0].score, round(100 * 2 / 3, 1))
+        self.assertEqual([g.question.id for g in result.gaps], ["wifi-invites"])
+
+    def test_the_questions_a_gate_hides_do_not_count(self):
+        result = self.score(mdp=["oui"], wifi=["non"], wifi_invites=["non"],
+                            supports=["externe", "hors-ligne"])
+        self.assertEqual(result.score, 100)
+        self.assertEqual(result.gaps, [])
+        self.assertEqual((result.answered, result.visible), (3, 3))
+
+    def test_a_gate_counts_in_the_progress(self):
+        result = self.score(mdp=["oui"], supports=["externe", "hors-ligne"])
+        self.assertEqual((result.answered, result.visible), (2, 3))
+        self.assertFalse(result.complete)
+        result = self.score(mdp=["oui"], wifi=["non"], supports=["externe", "hors-ligne"])
+        self.assertEqual((result.themes[0].answered, result.themes[0].visible), (2, 2))
+        self.assertTrue(result.complete)
+        self.assertEqual(result.progress, 100)
+
+    def test_a_gate_has_no_ratio_and_no_measure(self):
+        wifi = self.ref.questions["wifi"]
+        self.assertFalse(wifi.scored)
+        self.assertIsNone(wifi.measure)
+        self.assertFalse(wifi.dont_know)
+        self.assertIsNone(question_ratio(wifi, AnswerValue(("non",))))
+        self.assertNotIn("m-wifi", self.ref.measures())
