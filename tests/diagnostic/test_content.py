@@ -203,13 +203,15 @@ class ApplicabilityTestCase(TestCase):
 
 class QuestionsAndMeasuresTestCase(TestCase):
     def test_it_lets_every_question_reveal_a_gap(self):
+        # A gate (scored: false) reveals nothing itself: the questions it opens do.
         for question in referential().questions.values():
-            self.assertTrue(any(c.score == 0 for c in question.choices), question.id)
+            if question.scored:
+                self.assertTrue(any(c.score == 0 for c in question.choices), question.id)
 
     def test_it_gives_multiple_choice_questions_one_exclusive_none_choice(self):
         for question in referential().questions.values():
             exclusive = [c for c in question.choices if c.exclusive]
-            if question.kind == "multiple":
+            if question.kind == "multiple" and question.scored:
                 self.assertEqual(len(exclusive), 1, question.id)
                 self.assertEqual(exclusive[0].score, 0, question.id)
                 self.assertEqual(question.choices[-1], exclusive[0], question.id)
