@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "pharmagarde.accounts.middleware.IdleTimeoutMiddleware",
     "pharmagarde.accounts.middleware.RequireMFAMiddleware",
+    "pharmagarde.accounts.middleware.RestoreLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -1,4 +1,5 @@
-"""Idle session timeout and mandatory two-factor authentication."""
+"""Idle session timeout, mandatory two-factor authentication, and the user's language
+restored at sign-in."""
 
 import time
 
@@ -87,3 +88,31 @@ class RequireMFAMiddleware:
                 and mfa_missing(request.user)):
             return redirect_for(request, reverse("mfa_required"))
         return self.get_response(request)
+
+
+def set_language_cookie(response, language):
+    """What Django's set_language view does, so that the pages follow the choice too."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+
+
+# Set on the request by the sign-in signal (accounts/signals.py) when the user's saved
+# language is not the one this browser shows.
+RESTORED_LANGUAGE = "_pharmagarde_restored_language"
+
+
+class RestoreLanguageMiddleware:
+    """The language a user chose comes back when they sign in, on any computer: the
+    sign-in's response sets the language cookie from their preferences."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if language := getattr(request, RESTORED_LANGUAGE, None):
+            set_language_cookie(response, language)
+        return response

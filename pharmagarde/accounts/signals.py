@@ -40,3 +40,20 @@ def unlock_on_password_reset(sender, request, user, **kwargs):
     # Proving control of the mailbox is what unlocks a locked account.
     throttle.clear_account(user)
     audit.record("auth.password_reset", actor=user, request=request)
+
+
+@receiver(user_logged_in)
+def restore_language(sender, request, user, **kwargs):
+    """A saved language preference (account page or footer switcher) becomes this
+    browser's language at sign-in; no saved preference leaves the browser's choice."""
+    if request is None:
+        return
+    from django.conf import settings
+
+    from pharmagarde.core.models import UserPreferences
+
+    from .middleware import RESTORED_LANGUAGE
+
+    saved = UserPreferences.objects.filter(user=user).values_list("language", flat=True).first()
+    if saved and saved != request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        setattr(request, RESTORED_LANGUAGE, saved)

@@ -19,6 +19,7 @@ from pharmagarde.core.reminders import user_from_unsubscribe_token
 from . import second_factor, services
 from .forms import PreferencesForm
 from .mfa import has_second_factor, memberships_requiring_mfa
+from .middleware import set_language_cookie
 
 
 def oidc_enabled():
@@ -57,15 +58,6 @@ def account_settings(request):
     return _settings_page(request)
 
 
-def _set_language_cookie(response, language):
-    """What Django's set_language view does, so that the pages follow the choice too."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
-
-
 @require_POST
 @login_required
 def preferences_edit(request):
@@ -78,7 +70,7 @@ def preferences_edit(request):
     with translation.override(preferences.language):
         messages.success(request, _("Vos préférences de courriel sont enregistrées."))
     response = redirect("account_settings")
-    _set_language_cookie(response, preferences.language)
+    set_language_cookie(response, preferences.language)
     return response
 
 
