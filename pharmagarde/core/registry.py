@@ -62,6 +62,9 @@ class AppDeclaration:
     - access_walk: dotted path to `make(organisation) -> None`, which creates one object of
       each of the app's tenant models in `organisation`, for tests/test_access_walk.py.
     - reminders: dotted path to `due(now) -> iterable of core.reminders.Due`.
+    - periodic: dotted paths to `run(now) -> int`, called by the scheduler at each of its
+      periods in one worker (core/scheduler.py); idempotent, cheap when nothing is due,
+      returns how much it did.
     - plan_sources: dotted paths to the app's sources of action-plan items (objects with
       at least `name` and `label`; see actions/sources.py): the plan reads them here, so
       that `actions` imports no source.
@@ -78,6 +81,7 @@ class AppDeclaration:
     access_walk: str = ""
     reminders: str = ""
     plan_sources: tuple[str, ...] = ()
+    periodic: tuple[str, ...] = ()
 
 
 def declarations() -> list[tuple[str, AppDeclaration]]:
@@ -95,6 +99,12 @@ def hooks(attribute: str) -> list[Callable]:
     """The callables named by `attribute` in every declaration that has one, in order."""
     return [resolve(getattr(declaration, attribute)) for _label, declaration in declarations()
             if getattr(declaration, attribute)]
+
+
+def periodic_jobs() -> list[Callable]:
+    """Every app's periodic work, in INSTALLED_APPS order."""
+    return [resolve(path) for _label, declaration in declarations()
+            for path in declaration.periodic]
 
 
 def plan_sources() -> dict:

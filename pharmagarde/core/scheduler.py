@@ -4,7 +4,8 @@ Each worker runs `run_periodically` in a thread (core/management/commands/worker
 few seconds it tries to claim the current period, SCHEDULER_INTERVAL_SECONDS long: an INSERT
 into ScheduledRun, unique per (job, period), so one worker wins and the others go back to
 sleep. The winner runs `tick`: reminders (core/reminders.py), mail left behind
-(core/mail.py), and once a day the purge.
+(core/mail.py), the apps' declared periodic work (AppDeclaration.periodic), and once a day
+the purge.
 
 Nothing here relies on one process: every step is idempotent and guarded by unique rows, so
 two runs at once (a slow run overlapping the next period, machines whose clocks differ)
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
-from . import mail, reminders
+from . import mail, registry, reminders
 from .models import Reminder, ScheduledRun
 
 logger = logging.getLogger("pharmagarde.scheduler")
@@ -55,7 +56,8 @@ def tick(now: datetime | None = None, *, worker: str = "") -> bool:
     period = period_of(now, settings.SCHEDULER_INTERVAL_SECONDS)
     if not claim("tick", period, worker):
         return False
-    steps = [reminders.collect, reminders.send_urgent, reminders.send_digests, mail.requeue]
+    steps = [reminders.collect, reminders.send_urgent, reminders.send_digests, mail.requeue,
+             *registry.periodic_jobs()]
     if claim("purge", timezone.localdate(now).isoformat(), worker):
         steps.append(purge)
     done = {}

@@ -17,5 +17,6 @@ class DiagnosticConfig(AppConfig):
                                  "pharmagarde.diagnostic.selectors.dashboard_card", order=10),),
         demo="pharmagarde.diagnostic.demo.load",
         access_walk="pharmagarde.diagnostic.access.make_walk_objects",
+        periodic=("pharmagarde.diagnostic.peers.build_snapshots",),
         plan_sources=("pharmagarde.diagnostic.plan_source.SOURCE",),
     )

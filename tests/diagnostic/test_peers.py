@@ -235,3 +235,35 @@ class DifferencingAttackTestCase(PeersTestCase):
             self.create_lab_through_the_site(user, n)
         readings = {peers.snapshot("lbm").score for _ in range(20)}
         self.assertEqual(len(readings), 1)
+
+
+class BuiltAheadTestCase(PeersTestCase):
+    """The scheduler builds each period's snapshots, so that no reader pays for them."""
+
+    def test_the_scheduler_builds_the_snapshot_of_every_kind_with_assessments(self):
+        from pharmagarde.core import scheduler
+
+        for _ in range(11):
+            self.peer()
+        self.peer(kind="lbm")
+        self.assertTrue(scheduler.tick(worker="test"))
+        self.assertEqual(set(PeerSnapshot.objects.values_list("kind", flat=True)),
+                         {"officine", "lbm"})
+        self.assertEqual(PeerSnapshot.objects.get(kind="officine").units, 11)
+
+    def test_it_builds_nothing_twice_and_costs_two_queries_when_done(self):
+        for _ in range(3):
+            self.peer()
+        self.assertEqual(peers.build_snapshots(), 1)
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(peers.build_snapshots(), 0)
+        self.assertEqual(len(ctx.captured_queries), 2)  # the kinds, the snapshots there
+
+    def test_a_reader_then_finds_it_in_one_query(self):
+        for _ in range(11):
+            self.peer()
+        peers.build_snapshots()
+        assessment = make_assessment(self.org, all_answers())
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.peer_comparison(assessment, THEMES)
+        self.assertEqual(len(ctx.captured_queries), 1)
