@@ -44,15 +44,13 @@ def period_start(now: datetime | None = None) -> datetime:
 
 
 def _latest_completed_before(kind: str, moment: datetime):
-    completed = Assessment.Status.COMPLETED
-    latest_of_each = Assessment.objects.filter(
-        organisation=OuterRef("organisation"), status=completed, organisation_kind=kind,
-        completed_at__lt=moment,
-    ).order_by("-completed_at", "-id").values("pk")[:1]
-    return Assessment.objects.filter(
-        status=completed, organisation_kind=kind, completed_at__lt=moment,
-        pk=Subquery(latest_of_each),
-    ).values_list("organisation_id", "score", "theme_scores")
+    """Each organisation's latest assessment of `kind` completed before `moment` (the same
+    "latest" as everywhere: AssessmentQuerySet.latest_first)."""
+    before = Assessment.objects.completed().filter(organisation_kind=kind,
+                                                   completed_at__lt=moment)
+    latest_of_each = before.filter(organisation=OuterRef("organisation")).latest_first()
+    return before.filter(pk=Subquery(latest_of_each.values("pk")[:1])).values_list(
+        "organisation_id", "score", "theme_scores")
 
 
 def _units(organisation_ids: set[int]) -> list[set[int]]:

@@ -98,10 +98,6 @@ def peer_comparison(assessment: Assessment, theme_ids) -> PeerComparison:
     )
 
 
-def _round(value):
-    return None if value is None else round(value, 1)
-
-
 @dataclass
 class ThemeComparison:
     theme: object
