@@ -58,17 +58,29 @@ def account_key(*, email: str | None = None, user=None) -> str:
     email = normalise_email(email)
     if user is None:
         user = _user_with_email(email)
+    return _account_key(user, email)
+
+
+def _account_key(user, email: str) -> str:
     return f"user:{user.pk}" if user is not None else email
 
 
-def throttle_keys(request, *, email: str | None = None, user=None) -> list[tuple[str, str]]:
-    """The (kind, key) pairs one sign-in attempt is counted against."""
+def _keys(request, user, email: str) -> list[tuple[str, str]]:
+    """The (kind, key) pairs one attempt is counted against, the account already looked up."""
     keys = []
-    if key := account_key(email=email, user=user):
+    if key := _account_key(user, email):
         keys.append((Kind.ACCOUNT, key))
     if address := audit.client_ip(request):
         keys.append((Kind.ADDRESS, address))
     return keys
+
+
+def throttle_keys(request, *, email: str | None = None, user=None) -> list[tuple[str, str]]:
+    """The (kind, key) pairs one sign-in attempt is counted against."""
+    email = normalise_email(email)
+    if user is None:
+        user = _user_with_email(email)
+    return _keys(request, user, email)
 
 
 def is_locked(throttle, now):
@@ -165,13 +177,14 @@ def record_failure(request, *, email: str | None = None, user=None) -> None:
     client address; audit and tell the account's owner when a lock-out starts."""
     now = timezone.now()
     purge_expired(now)
+    email = normalise_email(email)
     if user is None:
-        user = _user_with_email(normalise_email(email))
-    for kind, key in throttle_keys(request, email=email, user=user):
+        user = _user_with_email(email)
+    for kind, key in _keys(request, user, email):
         throttle, just_locked = _count_failure(kind, key, now)
         if just_locked:
             locked_user = user if kind == Kind.ACCOUNT else None
-            _audit_lock(request, throttle, locked_user, label=normalise_email(email))
+            _audit_lock(request, throttle, locked_user, label=email)
             if locked_user is not None:
                 _tell_owner_of_lock(locked_user, throttle)
 
