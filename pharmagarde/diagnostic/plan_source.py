@@ -46,6 +46,10 @@ REFERENCE_FORMATS = {
     "care": "CaRE : {}",
     "autre": "{}",
 }
+# CaRE binds health establishments only (a PUI is part of one); for every other kind it is
+# cited as good practice, and the reference says so.
+CARE_AS_GOOD_PRACTICE = "CaRE (bonne pratique, obligatoire pour les seuls établissements de santé) : {}"
+CARE_BINDING_KINDS = {"pui"}
 
 
 def _referential(version):
@@ -55,13 +59,17 @@ def _referential(version):
         return None
 
 
-def reference_lines(questions) -> tuple[str, ...]:
-    """The references of these questions, each once, in order."""
+def reference_lines(questions, organisation_kind: str) -> tuple[str, ...]:
+    """The references of these questions, each once, in order, as they read for an
+    organisation of this kind."""
+    formats = dict(REFERENCE_FORMATS)
+    if organisation_kind not in CARE_BINDING_KINDS:
+        formats["care"] = CARE_AS_GOOD_PRACTICE
     lines = []
     for question in questions:
         for kind, values in question.references.items():
             for value in values:
-                lines.append(REFERENCE_FORMATS.get(kind, "{}").format(value))
+                lines.append(formats.get(kind, "{}").format(value))
     return tuple(dict.fromkeys(lines))
 
 
@@ -79,7 +87,8 @@ def measure_item(assessment: Assessment, gaps: Sequence) -> PlanItem:
         priority=measure.priority,
         criticality=min((gap.question.criticality for gap in gaps),
                         key=CRITICALITY_ORDER.index),
-        references=reference_lines(gap.question for gap in gaps),
+        references=reference_lines((gap.question for gap in gaps),
+                                   assessment.organisation_kind),
         data={"question_ids": sorted(gap.question.id for gap in gaps), "level": level,
               "assessment": assessment.pk, "version": assessment.referential_version},
     )

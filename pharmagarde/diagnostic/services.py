@@ -62,8 +62,10 @@ def _carry_over_answers(assessment, acting_user):
     proposals = {}
     if previous is not None:
         for answer in previous.answers.all():
-            if answer.question_id in questions:
-                proposals[answer.question_id] = (list(answer.choice_ids), answer.dont_know)
+            question = questions.get(answer.question_id)
+            proposal = question and _still_valid(question, answer.choice_ids, answer.dont_know)
+            if proposal:
+                proposals[answer.question_id] = proposal
     for action in finished_actions_settling(assessment.organisation, plan_source.SOURCE.name):
         for question_id in plan_source.SOURCE.question_ids(action):
             if question_id in questions and questions[question_id].scored:
@@ -73,6 +75,22 @@ def _carry_over_answers(assessment, acting_user):
                choice_ids=choices, dont_know=dont_know, proposed=True, answered_by=acting_user)
         for qid, (choices, dont_know) in proposals.items()
     ])
+
+
+def _still_valid(question, choice_ids, dont_know):
+    """A previous answer as the question of the new version can take it, or None.
+
+    Ids are stable across versions, but a version may drop a choice (« Pas de Wi-Fi »
+    became a gate of its own in 2026.2), stop offering « Je ne sais pas », or turn a single
+    choice into a checklist: the choices that no longer exist are left out, and an answer
+    with nothing left is not proposed at all."""
+    if dont_know:
+        return ([], True) if question.dont_know else None
+    known = {choice.id for choice in question.choices}
+    kept = [choice_id for choice_id in choice_ids if choice_id in known]
+    if not kept or (question.kind == "single" and len(kept) > 1):
+        return None
+    return kept, False
 
 
 def _clean_choices(question, choice_ids, dont_know):

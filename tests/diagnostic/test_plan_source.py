@@ -37,9 +37,29 @@ class PlanSourceTestCase(PlanTestCase):
 
         lines = reference_lines([Question({"anssi": [2], "nis2": ["g"]}),
                                  Question({"anssi": [2], "rgpd": ["art. 32"],
-                                           "autre": ["Dossier de l'Ordre"]})])
+                                           "autre": ["Dossier de l'Ordre"]})], "officine")
         self.assertEqual(lines, ("ANSSI, mesure 2", "NIS2, art. 21(2)(g)", "RGPD, art. 32",
                                  "Dossier de l'Ordre"))
+
+    def test_care_binds_a_pui_and_is_good_practice_for_the_other_kinds(self):
+        # CaRE is the health establishments' programme: a PUI is part of one; an officine,
+        # a laboratory or a company only follows it as good practice.
+        class Question:
+            references = {"care": ["Domaine 1 : exposition sur Internet"]}
+
+        self.assertEqual(reference_lines([Question()], "pui"),
+                         ("CaRE : Domaine 1 : exposition sur Internet",))
+        for kind in ("officine", "lbm", "industrie", "distribution"):
+            self.assertEqual(reference_lines([Question()], kind), (
+                "CaRE (bonne pratique, obligatoire pour les seuls établissements de santé) : "
+                "Domaine 1 : exposition sur Internet",), kind)
+
+    def test_an_officine_action_cites_care_as_good_practice(self):
+        assessment = self.make_assessment({"sauv-hors-ligne": ["non"]})
+        item = next(i for i in plan_items(assessment) if i.key == "m-sauvegarde-hors-ligne")
+        care = [line for line in item.references if line.startswith("CaRE")]
+        self.assertTrue(care)
+        self.assertTrue(all("bonne pratique" in line for line in care), care)
 
     def test_it_describes_its_actions_and_hand_made_ones_without_a_query(self):
         assessment = self.make_assessment({"gouv-referent": ["non"]})
