@@ -48,7 +48,8 @@ REFERENCE_FORMATS = {
 }
 # CaRE binds health establishments only (a PUI is part of one); for every other kind it is
 # cited as good practice, and the reference says so.
-CARE_AS_GOOD_PRACTICE = "CaRE (bonne pratique, obligatoire pour les seuls établissements de santé) : {}"
+CARE_AS_GOOD_PRACTICE = ("CaRE (bonne pratique, obligatoire pour les seuls établissements de "
+                         "santé) : {}")
 CARE_BINDING_KINDS = {"pui"}
 
 
