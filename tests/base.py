@@ -66,6 +66,18 @@ class BaseTestCase(TestCase):
 
         return reverse(name, args=[(org or self.org).slug, *args])
 
+    def assertShows(self, response, text, count=None, status_code=200, html=False):
+        """assertContains for French prose: the page's no-break spaces (the typography of
+        lib/typography.py, before : ; ? ! and inside « ») read as ordinary spaces."""
+        self.assertEqual(response.status_code, status_code)
+        page = response.content.decode().replace("\u00a0", " ").replace("\u202f", " ")
+        if html:
+            self.assertInHTML(text, page, count=count)
+        elif count is None:
+            self.assertIn(text, page)
+        else:
+            self.assertEqual(page.count(text), count, text)
+
     # A list page costs the same number of queries for 5 rows as for 60 (two pages).
     MAX_QUERIES_PER_PAGE = 12
 

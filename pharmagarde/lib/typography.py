@@ -31,7 +31,7 @@ _BEFORE_CLOSING = re.compile(_SPACES + "*»")
 
 # HTML: only the text between tags changes, and never inside these elements.
 _TAG = re.compile(r"(<[^>]*>)")
-_VERBATIM = re.compile(r"<(/?)(code|kbd|pre|samp|script|style|textarea)\b", re.IGNORECASE)
+_VERBATIM = re.compile(r"<(/?)(code|kbd|pre|samp|script|style|svg|textarea)\b", re.IGNORECASE)
 
 
 def _spacing(text: str) -> str:

@@ -124,7 +124,7 @@ class AnswerSaveTestCase(AnsweringMixin, BaseTestCase):
         self.assertContains(response, "rita@alpha.example a modifié cette réponse à",
                             status_code=409)
         self.assertContains(response, "la vôtre n'a pas été enregistrée", status_code=409)
-        self.assertContains(response, "Votre réponse était : Non, avec le commentaire "
+        self.assertShows(response, "Votre réponse était : Non, avec le commentaire "
                             "« Vu avec Paul »", status_code=409)
         # Rita's answer is the one kept, and shown ticked with its new revision.
         self.assertEqual(self.stored("mdp").choice_ids, ["oui"])
@@ -159,7 +159,7 @@ class AnswerSaveTestCase(AnsweringMixin, BaseTestCase):
         self.assertEqual(response.status_code, 422)
         self.assertEqual(response["HX-Retarget"], "#q-mdp")
         self.assertNotIn("<html", response.content.decode())
-        self.assertContains(response, message, status_code=422)
+        self.assertShows(response, message, status_code=422)
 
     def test_it_refuses_an_unknown_choice(self):
         response = self.answer(self.assessment, "mdp", "peut-etre", htmx=True)
@@ -185,7 +185,7 @@ class AnswerSaveTestCase(AnsweringMixin, BaseTestCase):
 
     def test_it_refuses_an_exclusive_choice_with_others(self):
         response = self.answer(self.assessment, "supports", "aucune", "externe", htmx=True)
-        self.assertContains(response, "« Aucune copie » ne peut pas être cochée avec "
+        self.assertShows(response, "« Aucune copie » ne peut pas être cochée avec "
                             "d&#x27;autres réponses", status_code=422)
 
     def test_it_refuses_an_over_long_comment_and_keeps_the_input(self):

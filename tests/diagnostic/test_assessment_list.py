@@ -21,7 +21,7 @@ class AssessmentListTestCase(AnsweringMixin, BaseTestCase):
         response = self.client.get(self.url)
         self.assertContains(response, "comptez une vingtaine de minutes")
         self.assertContains(response, "thème par thème")
-        self.assertContains(response, "« Je ne sais pas » est une bonne réponse")
+        self.assertShows(response, "« Je ne sais pas » est une bonne réponse")
         self.assertContains(response, "Commencer un diagnostic")
         self.assertContains(response, f'action="{self.org_url("assessment_start")}"')
 
@@ -41,7 +41,7 @@ class AssessmentListTestCase(AnsweringMixin, BaseTestCase):
         response = self.client.get(self.url)
         self.assertContains(response, "Diagnostics terminés")
         self.assertContains(response, "72 / 100")
-        self.assertContains(response, "Niveau 3 sur 4 : Maîtrisé")
+        self.assertShows(response, "Niveau 3 sur 4 : Maîtrisé")
         self.assertContains(response, self.org_url("assessment_results", done.pk))
         self.assertContains(response, "Commencer un diagnostic")
         self.assertContains(response, "Vos réponses précédentes vous seront proposées")

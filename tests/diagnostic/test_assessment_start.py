@@ -45,7 +45,7 @@ class AssessmentStartTestCase(AnsweringMixin, BaseTestCase):
                                     "supports": (["externe", "hors-ligne"], False, True)})
         page = self.client.get(self.theme_url(assessment, "acces"))
         self.assertContains(page, "proposée")
-        self.assertContains(page, "Confirmez-la avec « Enregistrer » ou changez-la.")
+        self.assertShows(page, "Confirmez-la avec « Enregistrer » ou changez-la.")
 
     def test_it_refuses_get(self):
         self.assertEqual(self.client.get(self.url).status_code, 405)

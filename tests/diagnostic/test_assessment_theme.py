@@ -14,7 +14,7 @@ class AssessmentThemeTestCase(AnsweringMixin, BaseTestCase):
     def test_it_shows_the_theme_its_progress_and_its_questions(self):
         self.make_answer("supports", ["externe"])
         response = self.client.get(self.url)
-        self.assertContains(response, "Thème 1 sur 3 :")
+        self.assertShows(response, "Thème 1 sur 3 :")
         self.assertContains(response, "Accès et mots de passe")
         self.assertContains(response, "Qui entre dans vos ordinateurs, et avec quoi\u202f?")
         self.assertContains(response, '<label for="progress-bar">Avancement du diagnostic'
@@ -22,7 +22,7 @@ class AssessmentThemeTestCase(AnsweringMixin, BaseTestCase):
         self.assertContains(response, '<progress id="progress-bar" max="6" value="1">')
         self.assertContains(response, "1 question sur 6")
         self.assertContains(response, "Chaque personne a-t-elle son propre mot de passe\u202f?")
-        self.assertContains(response, "Pourquoi c'est important :")
+        self.assertShows(response, "Pourquoi c'est important :")
         self.assertContains(response, "Un mot de passe partagé ne permet pas")
         self.assertContains(response, escape("Pensez au logiciel de gestion de l'officine"))
         self.assertContains(response, 'type="radio" name="choices" value="partiel"')
@@ -57,7 +57,7 @@ class AssessmentThemeTestCase(AnsweringMixin, BaseTestCase):
         self.make_answer("mdp", ["oui"], proposed=True)
         response = self.client.get(self.url)
         self.assertContains(response, '<span class="badge badge--proposed">proposée</span>')
-        self.assertContains(response, "Confirmez-la avec « Enregistrer » ou changez-la.")
+        self.assertShows(response, "Confirmez-la avec « Enregistrer » ou changez-la.")
 
     def test_it_lists_the_themes_with_their_state(self):
         self.make_answer("mdp", ["oui"])
@@ -77,10 +77,10 @@ class AssessmentThemeTestCase(AnsweringMixin, BaseTestCase):
     def test_it_links_the_previous_and_next_themes_and_completes_on_the_last(self):
         response = self.client.get(self.theme_url(self.assessment, "sauvegardes"))
         self.assertContains(response, self.theme_url(self.assessment, "acces"))
-        self.assertContains(response, "Thème suivant : Postes de travail")
+        self.assertShows(response, "Thème suivant : Postes de travail")
         self.assertNotContains(response, "Terminer le diagnostic")
         response = self.client.get(self.theme_url(self.assessment, "postes"))
-        self.assertContains(response, "Thème précédent : Sauvegardes")
+        self.assertShows(response, "Thème précédent : Sauvegardes")
         self.assertContains(response, self.org_url("assessment_complete", self.assessment.pk))
 
     def test_it_lists_the_missing_answers_after_a_failed_completion(self):

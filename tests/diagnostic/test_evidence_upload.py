@@ -51,7 +51,7 @@ class EvidenceUploadTestCase(AnsweringMixin, BaseTestCase):
         self.assertEqual(Path(evidence.file.path).read_bytes(), real_pdf())
         self.assertTrue(AuditEntry.objects.filter(action="assessment.evidence_added").exists())
         page = self.client.get(response["Location"])
-        self.assertContains(page, "« Charte informatique 2026.pdf » est jointe à la réponse.")
+        self.assertShows(page, "« Charte informatique 2026.pdf » est jointe à la réponse.")
 
     def test_it_answers_htmx_with_the_evidence_block_only(self):
         response = self.upload(htmx=True)

@@ -54,3 +54,20 @@ class TypographyTestCase(AnsweringMixin, BaseTestCase):
         response = self.client.get(self.url)
         self.assertEqual(self.question_title(response),
                          "Mot de passe &lt;b&gt;fort&lt;/b&gt; : chacun a-t-il le sien ?")
+
+    def test_it_spaces_the_labels_of_the_templates_too(self):
+        # « Pourquoi c'est important : » is the template's own text, not the content's.
+        response = self.client.get(self.url)
+        page = response.content.decode()
+        self.assertIn("Pourquoi c'est important\u00a0:</strong>", page)
+        self.assertIn("Besoin d'aide pour répondre\u202f?", page)
+        main = page[page.index("<main"):page.index("</main>")]
+        self.assertIsNone(re.search(r"[ \t\n][;:?!]", re.sub(r"<[^>]*>", "", main)))
+
+    def test_it_spaces_the_answer_returned_to_htmx(self):
+        assessment_id = int(self.url.split("/diagnostic/")[1].split("/")[0])
+        response = self.client.post(
+            self.url.split("/diagnostic/")[0] + f"/diagnostic/{assessment_id}/reponse/mdp/",
+            {"choices": ["oui", "_dont_know"], "revision": 0}, HTTP_HX_REQUEST="true")
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("soit «\u202fJe ne sais pas\u202f», pas les deux", response.content.decode())

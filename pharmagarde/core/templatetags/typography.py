@@ -22,3 +22,26 @@ def typo(value, autoescape=True):
     text = french_spacing(str(value))
     # Escaped here, after the spacing: escape() returns the text marked safe, by us.
     return escape(text) if autoescape else text
+
+
+@register.tag("typography")
+def do_typography(parser, token):
+    """{% typography %}…{% endtypography %}: the same spacing for a whole block of rendered
+    HTML, labels of the templates included (« Pourquoi c'est important : »)."""
+    nodelist = parser.parse(("endtypography",))
+    parser.delete_first_token()
+    return TypographyNode(nodelist)
+
+
+class TypographyNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        html = self.nodelist.render(context)
+        if not (get_language() or "").startswith("fr"):
+            return html
+        # The rendered block is safe HTML (autoescaped); only no-break spaces are added to
+        # the text between its tags, never inside a tag, <code>, <pre>, <script> or
+        # <textarea>.
+        return mark_safe(french_spacing_html(html))  # noqa: S308 - see above
