@@ -29,10 +29,12 @@ DONT_KNOW = "Je ne sais pas"
 # "Je ne sais pas" for a few questions (one of them a multiple-choice question): they must
 # come back as questions for the IT provider.
 DONT_KNOW_IDS = ("sauv-hors-ligne", "cpt-admin", "res-passerelle", "rgpd-sous-traitants")
-# Answers that open conditional questions (nomade-*, rgpd-video-regles, off-wifi-clients on a
-# later theme) or keep one closed (rgpd-aipd-officine).
+# Answers that open conditional questions (the gates of Wi-Fi, cameras and web site, then
+# nomade-*, rgpd-video-regles, off-wifi-clients on a later theme) or keep some closed (the
+# turnover gate keeps rgpd-dpo-officine and rgpd-aipd-officine hidden).
 FORCED_CHOICES = {"nomade-protection": "code", "rgpd-video": "oui-sans", "res-wifi": "faible",
-                  "rgpd-dpo-officine": "sous-seuil"}
+                  "res-wifi-present": "oui", "rgpd-video-cameras": "oui", "web-site": "oui",
+                  "rgpd-ca-officine": "non"}
 # A multiple-choice question where an exclusive choice ("Aucune…") unticks the one before.
 EXCLUSIVE_AFTER = "poste-socle"
 
@@ -101,10 +103,14 @@ def answer_theme(page, assessment, theme, planned, visible_ids, index):
         if value.dont_know:
             expect(region.get_by_label(DONT_KNOW, exact=True)).to_be_checked()
         opened = [c for c in children if set(value.choice_ids) & set(c.show_if_choices)]
-        if opened:
+        # The status of the last click counts the questions that this click opened.
+        before = set(value.choice_ids[:-1]) if question.kind == "multiple" else set()
+        newly = [c for c in opened if not before & set(c.show_if_choices)]
+        if newly:
             expect(status).to_contain_text(
-                "Une question complémentaire apparaît juste en dessous." if len(opened) == 1
-                else f"{len(opened)} questions complémentaires apparaissent juste en dessous.")
+                "Une question complémentaire apparaît juste en dessous." if len(newly) == 1
+                else f"{len(newly)} questions complémentaires apparaissent juste en dessous.")
+        if opened:
             for child in opened:
                 expect(question_region(page, child)).to_be_visible()
     return index
@@ -175,9 +181,10 @@ def test_it_answers_a_full_officine_assessment(page, context, live_server):
         answer = stored[question_id]
         assert (set(answer.choice_ids), answer.dont_know) == \
             (set(value.choice_ids), value.dont_know), question_id
-    assert {"nomade-chiffrement", "rgpd-video-regles", "off-wifi-clients"} <= set(stored)
-    assert "rgpd-aipd-officine" not in stored
-    assert 52 <= len(stored) <= 58
+    assert {"nomade-chiffrement", "nomade-teletravail", "rgpd-video-regles", "off-wifi-clients",
+            "web-securite"} <= set(stored)
+    assert not {"rgpd-dpo-officine", "rgpd-aipd-officine"} & set(stored)
+    assert 60 <= len(stored) <= 72
 
     page.get_by_role("button", name="Terminer le diagnostic").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Résultats du diagnostic")
@@ -252,6 +259,12 @@ def test_it_keeps_answers_when_resuming(page, context, live_server):
     region = question_region(page, training)
     click_and_save(page, assessment, region, "Choisir et protéger ses mots de passe", 1)
     click_and_save(page, assessment, region, "Verrouiller son poste dès qu'on s'en éloigne", 2)
+    # The rest of the first theme, answered elsewhere (another browser, another day).
+    rest = {q.id: [q.choices[0].id] for q in first.questions[2:]}
+    for question_id, choice_ids in rest.items():
+        Answer.objects.create(organisation=alpha, assessment=assessment,
+                              question_id=question_id, choice_ids=choice_ids,
+                              answered_by=alice)
 
     def still_checked():
         expect(question_region(page, referent).get_by_label("Non", exact=True)).to_be_checked()
@@ -269,7 +282,7 @@ def test_it_keeps_answers_when_resuming(page, context, live_server):
     page.goto("/o/alpha/")
     org_nav(page).get_by_role("link", name="Diagnostic", exact=True).click()
     current = page.get_by_role("region", name="Diagnostic en cours")
-    expect(current).to_contain_text("2 questions sur ")
+    expect(current).to_contain_text(f"{len(first.questions)} questions sur ")
     current.get_by_role("link", name="Reprendre").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(second.title)
     page.get_by_role("link", name=re.compile(r"^Thème précédent :")).click()
@@ -278,8 +291,9 @@ def test_it_keeps_answers_when_resuming(page, context, live_server):
     expect(question_region(page, referent).get_by_role("status").first) \
         .to_contain_text("Répondu par alice@alpha.example")
     assert sorted(Answer.objects.filter(assessment=assessment).values_list(
-        "question_id", "choice_ids")) == [
-        ("gouv-referent", ["non"]), ("gouv-sensibilisation", ["mots-de-passe", "verrouillage"])]
+        "question_id", "choice_ids")) == sorted([
+        ("gouv-referent", ["non"]), ("gouv-sensibilisation", ["mots-de-passe", "verrouillage"]),
+        *rest.items()])
 
 
 def test_it_shows_a_conflict_when_two_people_answer_the_same_question(
@@ -319,9 +333,9 @@ def test_it_shows_a_conflict_when_two_people_answer_the_same_question(
         assert refused.value.status == 409
         alert = rita_region.get_by_role("alert")
         expect(alert).to_contain_text(re.compile(
-            r"alice@alpha\.example a modifié cette réponse à \d\d:\d\d : voici sa réponse ; "
+            r"alice@alpha\.example a modifié cette réponse à \d\d:\d\d\s: voici sa réponse\s; "
             r"la vôtre n'a pas été enregistrée\."))
-        expect(alert).to_contain_text("Votre réponse était : Non.")
+        expect(alert).to_contain_text(re.compile(r"Votre réponse était\s: Non\."))
         # Rita now sees Alice's answer, ready to be changed again knowingly.
         expect(rita_region.get_by_label("Oui, et toute l'équipe la connaît")).to_be_checked()
         expect(rita_region.get_by_label("Non", exact=True)).not_to_be_checked()
