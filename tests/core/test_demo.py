@@ -23,6 +23,7 @@ from pharmagarde.core.models import (
     OrganisationKind,
     Role,
 )
+from pharmagarde.diagnostic.referential import latest_version
 from tests.base import make_organisation, make_user
 
 OFFICINE = "Pharmacie du Marché"
@@ -136,7 +137,12 @@ class DemoLoadTests(TestCase):
     def test_it_shows_a_finished_diagnostic_and_its_plan(self):
         assessment = self.officine.assessments.get()
         self.assertEqual(assessment.status, "completed")
+        self.assertEqual(assessment.referential_version, latest_version())
         result = assessment.result()
+        # The gates of the latest questionnaire are answered and count in no score.
+        unscored = [q.id for t in assessment.themes() for q in t.questions if not q.scored]
+        answered = set(assessment.answers.values_list("question_id", flat=True))
+        self.assertTrue(set(unscored) & answered)
         self.assertTrue(result.complete)
         self.assertTrue(any(gap.dont_know for gap in result.gaps))
         actions = self.officine.actions.all()
