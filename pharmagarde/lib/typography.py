@@ -29,6 +29,8 @@ _BEFORE_OTHERS = re.compile(_SPACES + r"+([;?!])(?=[?!]|" + _END + ")")
 _AFTER_OPENING = re.compile("«" + _SPACES + "*")
 _BEFORE_CLOSING = re.compile(_SPACES + "*»")
 
+_MARKS = re.compile("[:;?!«»]")
+
 # HTML: only the text between tags changes, and never inside these elements.
 _TAG = re.compile(r"(<[^>]*>)")
 _VERBATIM = re.compile(r"<(/?)(code|kbd|pre|samp|script|style|svg|textarea)\b", re.IGNORECASE)
@@ -43,6 +45,8 @@ def _spacing(text: str) -> str:
 
 def french_spacing(text: str) -> str:
     """The text with no-break spaces before ; : ? ! and inside « ». Idempotent."""
+    if "`" not in text and "://" not in text and "www." not in text:
+        return _spacing(text)
     parts = _PROTECTED.split(text)
     # split() with one group: even indexes are prose, odd ones are URLs and code.
     return "".join(part if index % 2 else _spacing(part) for index, part in enumerate(parts))
@@ -57,7 +61,8 @@ def french_spacing_html(html: str) -> str:
     parts = _TAG.split(html)
     verbatim = 0
     for index in range(0, len(parts), 2):
-        if not verbatim:
+        # Most text between tags is indentation or has no mark: nothing to do.
+        if not verbatim and _MARKS.search(parts[index]):
             parts[index] = french_spacing(parts[index])
         if index + 1 < len(parts):
             opening = _VERBATIM.match(parts[index + 1])

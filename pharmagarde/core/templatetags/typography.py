@@ -38,7 +38,11 @@ class TypographyNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context):
-        html = self.nodelist.render(context)
+        if context.get("_typography_block"):
+            # Inside another {% typography %} (a partial within its page): done once, there.
+            return self.nodelist.render(context)
+        with context.push(_typography_block=True):
+            html = self.nodelist.render(context)
         if not (get_language() or "").startswith("fr"):
             return html
         # The rendered block is safe HTML (autoescaped); only no-break spaces are added to
