@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "pharmagarde.accounts",
     "pharmagarde.diagnostic",
     "pharmagarde.actions",
+    "pharmagarde.inventory",
 ]
 
 MIDDLEWARE = [
