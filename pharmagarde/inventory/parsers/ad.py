@@ -79,7 +79,8 @@ ADRECON_MARKERS = ("must change password at logon", "password lastset", "never l
 
 ADMIN_GROUPS = (
     "Domain Admins", "Admins du domaine",
-    "Enterprise Admins", "Administrateurs de l'entreprise",
+    # French Windows writes a typographic apostrophe; people retype a straight one.
+    "Enterprise Admins", "Administrateurs de l’entreprise", "Administrateurs de l'entreprise",
     "Schema Admins", "Administrateurs du schéma",
     "Administrators", "Administrateurs",
     "Account Operators", "Opérateurs de compte",
@@ -96,8 +97,10 @@ UAC_DISABLED, UAC_DONT_EXPIRE_PASSWORD = 0x2, 0x10000
 # "never".
 FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 FILETIME_NEVER = (0, 0x7FFFFFFFFFFFFFFF)
-# An accent that ASCII export turned into "?", inside a word: "Fran?ois".
-REPLACED_ACCENT = re.compile(r"\w\?\w")
+# An accent that an ASCII export turned into "?": "Fran?ois", "Invit?" in a name, only
+# inside a word in a description (which may end a question).
+REPLACED_IN_NAME = re.compile(r"\w\?")
+REPLACED_IN_TEXT = re.compile(r"\w\?\w")
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,9 +258,10 @@ def _records(export):
         else:
             groups = split_member_of(member_of)
 
-        if not warned_accents and any(REPLACED_ACCENT.search(values.get(name, ""))
-                                      for name in ("display_name", "last_name", "first_name",
-                                                   "description")):
+        if not warned_accents and (
+                any(REPLACED_IN_NAME.search(values.get(name, ""))
+                    for name in ("login", "display_name", "first_name", "last_name"))
+                or REPLACED_IN_TEXT.search(values.get("description", ""))):
             warned_accents = True
             export.warnings.append(Message(
                 _("Des lettres accentuées semblent remplacées par « ? » (ligne %(line)d) : "
