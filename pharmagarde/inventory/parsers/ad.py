@@ -200,6 +200,8 @@ def _header_warnings(export_format, columns):
 
 def _records(export):
     columns = export.columns
+    # A row's problems are told in the order of the file's columns.
+    position = {column: index for index, column in enumerate(export._table.columns)}
     seen_logins = {}
     warned_unexpanded = warned_accents = False
     text_fields = ("login", "display_name", "first_name", "last_name", "email",
@@ -213,20 +215,22 @@ def _records(export):
             try:
                 return parse(text)
             except ValueError as error:
-                problems.append(Message(_("colonne « %(column)s » : %(problem)s"),
-                                        column=columns[name], problem=error.args[0]))
+                problems.append((position[columns[name]], Message(
+                    _("Colonne « %(column)s » : %(problem)s"), column=columns[name],
+                    problem=error.args[0])))
                 return None
 
         login = values.get("login", "")
         if not login:
-            problems.append(Message(_("colonne « %(column)s » vide : chaque compte doit avoir "
-                                      "un identifiant"), column=columns["login"]))
+            problems.append((position[columns["login"]], Message(
+                _("Colonne « %(column)s » vide : chaque compte doit avoir un identifiant."),
+                column=columns["login"])))
         else:
             key = login.casefold()
             if key in seen_logins:
-                problems.append(Message(
-                    _("l'identifiant « %(login)s » figure déjà ligne %(line)d : supprimez le "
-                      "doublon"), login=login, line=seen_logins[key]))
+                problems.append((position[columns["login"]], Message(
+                    _("L'identifiant « %(login)s » figure déjà ligne %(line)d : supprimez le "
+                      "doublon."), login=login, line=seen_logins[key])))
             else:
                 seen_logins[key] = line
         enabled = read("enabled", parse_bool)
@@ -269,8 +273,10 @@ def _records(export):
                 line=line))
 
         if problems:
-            export.errors.append((line, Message(_("%(problems)s."),
-                                                problems=" ; ".join(problems))))
+            export.errors.append((line, Message(_("%(problems)s"),
+                                                problems=" ".join(
+                                                    message for _position, message
+                                                    in sorted(problems)))))
             continue
         texts = {name: values.get(name, "") for name in text_fields}
         yield AccountRecord(
