@@ -26,6 +26,7 @@ from .errors import ImportFileError
 
 CHUNK_BYTES = 64 * 1024
 MAX_HOSTS = 65_536  # a /16
+HEAD_BYTES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +71,22 @@ class _EndWatcher:
         self.file = file
         self.at_end = False
         self.read_bytes = 0
+        self.head = b""  # the first bytes, to recognise nmap's XML cut before its root
 
     def read(self, size=-1):
         data = self.file.read(CHUNK_BYTES if size is None or size < 0 else size)
         if not data:
             self.at_end = True
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[:HEAD_BYTES - len(self.head)]
         self.read_bytes += len(data)
         return data
 
 
 def _doctype(name, sysid, pubid, has_internal_subset):
-    if name != "nmaprun" or sysid or pubid or has_internal_subset:
+    if name != "nmaprun":  # HTML, another tool's XML: nothing of it is read further
+        raise _not_nmap(None)
+    if sysid or pubid or has_internal_subset:
         raise DTDForbidden(name, sysid, pubid)
 
 
@@ -134,7 +140,7 @@ def read_nmap(file, *, max_hosts=MAX_HOSTS):
             "refusé par sécurité. Importez le fichier produit par nmap -oX, sans le "
             "modifier."))) from error
     except ParseError as error:
-        if root is None:
+        if root is None and not (source.at_end and _looks_like_nmap(source.head)):
             raise _not_nmap(source) from error
         scan.skipped_incomplete = open_hosts
         line = error.position[0] if error.position else None
@@ -168,8 +174,13 @@ def read_nmap(file, *, max_hosts=MAX_HOSTS):
     return scan
 
 
+def _looks_like_nmap(head):
+    """nmap's XML, cut before its root element was complete."""
+    return b"<!DOCTYPE nmaprun>" in head or b"<nmaprun " in head
+
+
 def _not_nmap(source):
-    if source.read_bytes == 0:
+    if source is not None and source.read_bytes == 0:
         return ImportFileError(Message(_("Le fichier est vide.")))
     return ImportFileError(Message(_(
         "Ce fichier n'est pas un résultat nmap au format XML. Relancez le scan avec l'option "
