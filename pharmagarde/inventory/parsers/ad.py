@@ -23,6 +23,7 @@ the file lacks for a full inventory (no groups, no logon dates…); the warnings
 the rows themselves are added while records() is iterated.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -320,6 +321,7 @@ HEX_ESCAPES = re.compile(r"(?:\\[0-9A-Fa-f]{2})+")
 CHAR_ESCAPE = re.compile(r"\\(.)")
 
 
+@functools.lru_cache(maxsize=4096)  # accounts share the same few sets of groups
 def split_member_of(text):
     """The group names (CN of each DN) of a MemberOf cell, in order, without repeats.
 
@@ -347,6 +349,9 @@ def split_member_of(text):
 
 
 def _unescape(value):
+    if "\\" not in value:
+        return value
+
     def hex_bytes(found):
         raw = bytes.fromhex(found.group(0).replace("\\", ""))
         return raw.decode("utf-8", errors="replace")
@@ -366,6 +371,7 @@ ADMIN_ASCII_KEYS = frozenset(
     for name in ADMIN_GROUPS)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_admin_group(name):
     """A privileged built-in group of Active Directory, in English or French."""
     return _fold(name) in ADMIN_KEYS or name.casefold() in ADMIN_ASCII_KEYS

@@ -84,9 +84,11 @@ class _EndWatcher:
 
 
 def _doctype(name, sysid, pubid, has_internal_subset):
+    if has_internal_subset or (sysid and name == "nmaprun"):
+        raise DTDForbidden(name, sysid, pubid)
     if name != "nmaprun":  # HTML, another tool's XML: nothing of it is read further
         raise _not_nmap(None)
-    if sysid or pubid or has_internal_subset:
+    if pubid:
         raise DTDForbidden(name, sysid, pubid)
 
 
