@@ -252,7 +252,7 @@ def _records(export):
             groups = ()
             if not warned_unexpanded:
                 warned_unexpanded = True
-                export.warnings.append(Message(
+                _warn(export, Message(
                     _("La colonne « %(column)s » contient « %(value)s » au lieu des groupes "
                       "(ligne %(line)d et suivantes) : les comptes administrateurs ne peuvent "
                       "pas être repérés. Exportez à nouveau en développant les groupes : "
@@ -268,7 +268,7 @@ def _records(export):
                     for name in ("login", "display_name", "first_name", "last_name"))
                 or REPLACED_IN_TEXT.search(values.get("description", ""))):
             warned_accents = True
-            export.warnings.append(Message(
+            _warn(export, Message(
                 _("Des lettres accentuées semblent remplacées par « ? » (ligne %(line)d) : "
                   "l'export a été fait en ASCII. Relancez Export-Csv avec « -Encoding UTF8 »."),
                 line=line))
@@ -285,6 +285,12 @@ def _records(export):
             password_last_set=password_last_set, password_never_expires=never_expires,
             groups=groups, is_admin=admin_count == 1 or any(map(is_admin_group, groups)),
             created=created, **texts)
+
+
+def _warn(export, message):
+    """Once, however many passes over the rows."""
+    if message not in export.warnings:
+        export.warnings.append(message)
 
 
 def _optional_int(text):
