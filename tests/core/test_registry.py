@@ -11,7 +11,7 @@ from pharmagarde.core import audit, registry
 from pharmagarde.core.registry import AppDeclaration, DashboardCard, NavEntry
 from tests.base import BaseTestCase
 
-NAV_LABELS = ["Tableau de bord", "Diagnostic", "Plan d'action", "Personnel",
+NAV_LABELS = ["Tableau de bord", "Diagnostic", "Plan d'action", "Inventaire", "Personnel",
               "Membres et accès", "Fiche de la structure", "Journal d'audit"]
 
 
@@ -46,7 +46,7 @@ class NavigationTestCase(BaseTestCase):
 
     def test_other_roles_do_not_see_the_responsables_pages(self):
         labels = [str(label) for label in nav_labels(self.get(self.colin))]
-        self.assertEqual(labels, NAV_LABELS[:5])
+        self.assertEqual(labels, NAV_LABELS[:6])
 
     def test_the_current_page_is_marked(self):
         self.client.force_login(self.owner)

@@ -1,0 +1,294 @@
+"""Imports into the inventory: an Active Directory export or an nmap scan becomes accounts or
+devices, all or nothing.
+
+An import runs in two steps. `prepare_*` reads the file (parsers/), matches each record with
+what the inventory already holds, and stores the result in an ImportBatch: the preview shows
+it (what will be added, updated, what is wrong) and nothing else is written. `batch_apply`
+then writes the batch in one transaction, keeps each item's history, and recomputes the
+findings once. The batch lives in the database, so the preview and the confirmation may be
+served by two different processes or machines.
+
+A re-import updates: accounts are matched on their login, devices on their MAC address,
+then their IP address, then their name.
+"""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from pharmagarde.core import audit
+from pharmagarde.core.models import Person
+
+from .models import Account, Device, ImportBatch, ItemChange
+from .parsers.ad import read_ad_export
+from .parsers.errors import ImportFileError
+from .parsers.nmap import read_nmap
+from .services import findings_recompute
+
+MAX_SHOWN_ERRORS = 50
+
+
+@dataclass
+class Prepared:
+    """What an import would do: the batch to confirm, or the reasons it cannot be."""
+
+    batch: ImportBatch | None = None
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return " ".join(text.lower().split())
+
+
+def _date(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+class PeopleIndex:
+    """The staff directory, to attach an account to its holder: by e-mail first, then by
+    first and last name. A name shared by two people attaches to nobody (to be reviewed)."""
+
+    def __init__(self, organisation):
+        self.by_email, self.by_name, ambiguous = {}, {}, set()
+        for person in Person.objects.filter(organisation=organisation):
+            if person.email:
+                self.by_email[person.email.lower()] = person
+            key = (_fold(person.first_name), _fold(person.last_name))
+            if key in self.by_name:
+                ambiguous.add(key)
+            self.by_name[key] = person
+        for key in ambiguous:
+            self.by_name[key] = None
+
+    def match(self, email, first_name, last_name) -> tuple[Person | None, str]:
+        if email and email.lower() in self.by_email:
+            return self.by_email[email.lower()], "e-mail"
+        key = (_fold(first_name), _fold(last_name))
+        if all(key) and self.by_name.get(key):
+            return self.by_name[key], "nom"
+        return None, ""
+
+
+def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
+    try:
+        export = read_ad_export(file, filename=filename)
+        records = list(export.records())
+    except ImportFileError as error:
+        return Prepared(errors=[(error.line, error.message)])
+    if export.errors:
+        return Prepared(errors=export.errors[:MAX_SHOWN_ERRORS], warnings=export.warnings)
+    existing = {account.login.lower(): account for account in Account.objects.filter(
+        organisation=organisation, system=Account.System.WINDOWS)}
+    people = PeopleIndex(organisation)
+    rows, seen = [], set()
+    for record in records:
+        login = record.login.strip()
+        if not login or login.lower() in seen:
+            continue
+        seen.add(login.lower())
+        holder, matched_by = people.match(record.email, record.first_name, record.last_name)
+        current = existing.get(login.lower())
+        rows.append({
+            "line": record.line, "login": login, "name": record.display_name,
+            "enabled": record.enabled, "is_admin": record.is_admin,
+            "last_used": _date(record.last_logon),
+            "password_last_set": _date(record.password_last_set),
+            "password_never_expires": record.password_never_expires,
+            "holder": holder.pk if holder else None,
+            "holder_label": str(holder) if holder else "", "matched_by": matched_by,
+            "existing": current.pk if current else None,
+        })
+    batch = ImportBatch.objects.create(
+        organisation=organisation, source=ImportBatch.Source.AD, filename=filename[:200],
+        created_by=acting_user, rows=rows,
+        summary={"format": export.format, "new": sum(not r["existing"] for r in rows),
+                 "updated": sum(bool(r["existing"]) for r in rows),
+                 "admins": sum(r["is_admin"] for r in rows),
+                 "unmatched": sum(r["holder"] is None for r in rows)},
+        warnings=export.warnings)
+    return Prepared(batch=batch, warnings=export.warnings)
+
+
+def prepare_nmap(*, acting_user, organisation, file, filename) -> Prepared:
+    try:
+        scan = read_nmap(file)
+    except ImportFileError as error:
+        return Prepared(errors=[(error.line, error.message)])
+    devices = list(Device.objects.filter(organisation=organisation))
+    by_mac = {d.mac_address.lower(): d for d in devices if d.mac_address}
+    by_ip = {d.ip_address: d for d in devices if d.ip_address}
+    by_name = {d.name.lower(): d for d in devices}
+    rows = []
+    for host in scan.hosts:
+        if host.status != "up":
+            continue
+        name = (host.hostnames[0] if host.hostnames else "") or host.ipv4 or host.ipv6
+        current = (by_mac.get(host.mac.lower()) if host.mac else None) \
+            or by_ip.get(host.ipv4 or host.ipv6) or by_name.get(name.lower())
+        rows.append({
+            "name": name[:150], "ip": host.ipv4 or host.ipv6 or None, "mac": host.mac,
+            "mac_vendor": host.mac_vendor[:100], "os": host.os_name[:150],
+            "ports": [{"port": p.port, "protocol": p.protocol, "service": p.service,
+                       "product": p.product, "version": p.version} for p in host.ports],
+            "existing": current.pk if current else None,
+        })
+    warnings = []
+    if not scan.complete:
+        warnings.append(
+            f"Le fichier est incomplet (le scan a été interrompu) : {scan.incomplete_reason} "
+            f"Seuls les {len(rows)} appareils lus en entier seront importés ; "
+            f"{scan.skipped_incomplete} appareil(s) coupé(s) sont laissés de côté.")
+    batch = ImportBatch.objects.create(
+        organisation=organisation, source=ImportBatch.Source.NMAP, filename=filename[:200],
+        created_by=acting_user, rows=rows, warnings=warnings,
+        summary={"new": sum(not r["existing"] for r in rows),
+                 "updated": sum(bool(r["existing"]) for r in rows),
+                 "ports": sum(len(r["ports"]) for r in rows), "complete": scan.complete})
+    return Prepared(batch=batch, warnings=warnings)
+
+
+def _apply_ad(batch, acting_user):
+    organisation = batch.organisation
+    existing = {a.pk: a for a in Account.objects.filter(
+        organisation=organisation, pk__in=[r["existing"] for r in batch.rows if r["existing"]])}
+    people = set(Person.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    new, changed, history = [], [], []
+    for row in batch.rows:
+        account = existing.get(row["existing"]) or Account(
+            organisation=organisation, system=Account.System.WINDOWS, login=row["login"])
+        values = {
+            "enabled": bool(row["enabled"]) if row["enabled"] is not None else account.enabled,
+            "is_admin": row["is_admin"],
+            "last_used": _parse(row["last_used"]), "password_last_set":
+            _parse(row["password_last_set"]),
+            "password_never_expires": row["password_never_expires"],
+            "import_key": f"ad:{row['login'].lower()}"[:200],
+        }
+        if row["holder"] in people and account.holder_id is None:
+            values["holder_id"] = row["holder"]
+        before = {name: getattr(account, name) for name in values}
+        for name, value in values.items():
+            setattr(account, name, value)
+        if account.pk is None:
+            new.append(account)
+        elif before != values:
+            account.revision += 1
+            changed.append(account)
+            history.append((account, {name: [_show(before[name]), _show(value)]
+                                      for name, value in values.items()
+                                      if before[name] != value}))
+    Account.objects.bulk_create(new, batch_size=1000)
+    Account.objects.bulk_update(changed, ["enabled", "is_admin", "last_used",
+                                          "password_last_set", "password_never_expires",
+                                          "import_key", "holder_id", "revision"],
+                                batch_size=1000)
+    return new, history
+
+
+def _apply_nmap(batch, acting_user):
+    organisation = batch.organisation
+    existing = {d.pk: d for d in Device.objects.filter(
+        organisation=organisation, pk__in=[r["existing"] for r in batch.rows if r["existing"]])}
+    new, changed, history = [], [], []
+    for row in batch.rows:
+        device = existing.get(row["existing"]) or Device(
+            organisation=organisation, name=row["name"], kind=_guess_kind(row))
+        values = {"ip_address": row["ip"], "open_ports": row["ports"],
+                  "import_key": f"nmap:{(row['mac'] or row['ip'] or row['name']).lower()}"}
+        if row["mac"]:
+            values["mac_address"] = row["mac"][:17]
+        if row["mac_vendor"]:
+            values["mac_vendor"] = row["mac_vendor"]
+        if row["os"] and not device.os_name:
+            values["os_name"] = row["os"]
+        before = {name: getattr(device, name) for name in values}
+        for name, value in values.items():
+            setattr(device, name, value)
+        if device.pk is None:
+            new.append(device)
+        elif before != values:
+            device.revision += 1
+            changed.append(device)
+            history.append((device, {name: [_show(before[name]), _show(value)]
+                                     for name, value in values.items()
+                                     if before[name] != value}))
+    Device.objects.bulk_create(new, batch_size=1000)
+    Device.objects.bulk_update(changed, ["ip_address", "open_ports", "import_key",
+                                         "mac_address", "mac_vendor", "os_name", "revision"],
+                               batch_size=1000)
+    return new, history
+
+
+def _guess_kind(row) -> str:
+    """A first guess from the MAC vendor and the open ports; people correct it."""
+    vendor = (row.get("mac_vendor") or "").lower()
+    ports = {p["port"] for p in row.get("ports", ())}
+    if any(word in vendor for word in ("synology", "qnap", "western digital")):
+        return Device.Kind.NAS
+    if any(word in vendor for word in ("hikvision", "dahua", "axis")):
+        return Device.Kind.CAMERA
+    if any(word in vendor for word in ("brother", "epson", "canon", "lexmark", "kyocera")) \
+            or 9100 in ports or 631 in ports:
+        return Device.Kind.PRINTER
+    if any(word in vendor for word in ("sagemcom", "technicolor", "arcadyan", "freebox")):
+        return Device.Kind.ROUTER
+    if 3389 in ports or 445 in ports:
+        return Device.Kind.WORKSTATION
+    return Device.Kind.OTHER
+
+
+def _parse(value):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _show(value):
+    if value is True:
+        return "Oui"
+    if value is False:
+        return "Non"
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        return ", ".join(str(p.get("port")) for p in value if isinstance(p, dict))
+    return str(value)
+
+
+def batch_apply(*, acting_user, batch: ImportBatch, request=None) -> dict:
+    """Write a prepared batch, all or nothing, once."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.applied_at is not None:
+            return batch.summary
+        apply = _apply_ad if batch.source == ImportBatch.Source.AD else _apply_nmap
+        new, history = apply(batch, acting_user)
+        changes = [ItemChange(organisation=batch.organisation,
+                              item_type=item._meta.model_name, item_id=item.pk,
+                              item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,
+                              actor=acting_user, changes={"source": ["", batch.filename]})
+                   for item in new]
+        changes += [ItemChange(organisation=batch.organisation,
+                               item_type=item._meta.model_name, item_id=item.pk,
+                               item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,
+                               actor=acting_user, changes=diff)
+                    for item, diff in history]
+        ItemChange.objects.bulk_create(changes, batch_size=1000)
+        batch.applied_at = timezone.now()
+        batch.summary = {**batch.summary, "created": len(new), "changed": len(history)}
+        batch.save(update_fields=["applied_at", "summary"])
+        audit.record("inventory.imported", actor=acting_user, organisation=batch.organisation,
+                     request=request, details={"source": batch.get_source_display(),
+                                               "fichier": batch.filename,
+                                               "ajoutés": len(new), "modifiés": len(history)})
+        findings_recompute(organisation=batch.organisation, acting_user=acting_user)
+    return batch.summary

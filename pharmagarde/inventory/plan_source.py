@@ -1,0 +1,77 @@
+"""The inventory's findings as a source of the action plan: one action per rule that has
+open findings, listing the items concerned. When no item breaks the rule any more (after an
+edit or an import), the plan's reconciliation resolves the action (actions/services.py).
+Declared in apps.py (`plan_sources=`)."""
+
+from collections.abc import Sequence
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from pharmagarde.actions.services import plan_reconcile
+from pharmagarde.actions.sources import ClosedItem, Closes, PlanItem, Source
+
+from .models import Finding
+from .rules import CRITICAL, HIGH, RULES
+
+CRITICALITY = {CRITICAL: "critique", HIGH: "majeure"}
+SHOWN_SUBJECTS = 20
+
+
+class InventorySource(Source):
+    name = "inventaire"
+    label = _("Inventaire")
+    resolved_label = _("Plus constaté dans l'inventaire")
+    origin_note = _("Vient d'un constat de l'inventaire : le texte suit le constat.")
+
+    def describe(self, actions: Sequence) -> dict:
+        described = {}
+        for action in actions:
+            if action.source != self.name:
+                continue
+            subjects = (action.source_data or {}).get("subjects", [])
+            described[action.pk] = Closes(
+                heading=str(_("Éléments concernés dans l'inventaire")),
+                summary=ngettext("Concerne %(n)d élément de l'inventaire",
+                                 "Concerne %(n)d éléments de l'inventaire",
+                                 len(subjects)) % {"n": len(subjects)},
+                items=tuple(ClosedItem(text) for text in subjects[:SHOWN_SUBJECTS]),
+                done_note=str(_("Le constat disparaîtra quand l'inventaire ne le montrera "
+                                "plus.")),
+            )
+        return described
+
+
+SOURCE = InventorySource()
+
+
+def plan_items(organisation) -> list[PlanItem]:
+    findings = {}
+    for finding in Finding.objects.filter(organisation=organisation,
+                                          status=Finding.Status.OPEN).order_by("subject_label"):
+        findings.setdefault(finding.rule, []).append(finding)
+    items = []
+    for rank, rule in enumerate(RULES, start=1):
+        found = findings.get(rule.id)
+        if not found:
+            continue
+        subjects = [f"{f.subject_label} — {f.detail}" if f.detail else f.subject_label
+                    for f in found]
+        listed = "\n".join(f"- {s}" for s in subjects[:SHOWN_SUBJECTS])
+        more = len(subjects) - SHOWN_SUBJECTS
+        if more > 0:
+            listed += f"\n… et {more} autre(s)."
+        items.append(PlanItem(
+            key=rule.id, title=rule.title, description=rule.remediation,
+            why=rule.explanation, how=f"Éléments concernés :\n{listed}", effort=rule.effort,
+            priority=100 * rule.severity + rank,
+            criticality=CRITICALITY.get(rule.severity, "normale"),
+            references=tuple(f"ANSSI, mesure {n}" for n in rule.anssi),
+            data={"rule": rule.id, "subjects": subjects, "questions": list(rule.questions)},
+        ))
+    return items
+
+
+def plan_sync(*, organisation, acting_user=None):
+    return plan_reconcile(acting_user=acting_user, organisation=organisation,
+                          source=SOURCE.name, items=plan_items(organisation))

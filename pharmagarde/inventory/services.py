@@ -1,0 +1,184 @@
+"""Writes of the inventory: items with their history, findings recomputed after each change
+(and handed to the action plan), risks accepted.
+
+Every write of an item goes through here, so that its history (who, when, before/after) and
+the findings never miss a change, whether it comes from a form, a bulk action or an import.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pharmagarde.core import audit
+from pharmagarde.core.concurrency import RevisionConflict, claim_revision
+
+from . import selectors
+from .kinds import KINDS_BY_MODEL, Kind
+from .models import Finding, ItemChange
+from .plan_source import plan_sync
+from .rules import RULES, run_rules
+
+
+class ItemConflict(RevisionConflict):
+    def __init__(self, current):
+        super().__init__(current, _("Quelqu'un d'autre vient de modifier cet élément."))
+
+
+def display_values(kind: Kind, item: Model) -> dict[str, str]:
+    """{field label: value as shown}, for the history."""
+    values = {}
+    for name in kind.fields:
+        field = kind.field(name)
+        label = str(field.verbose_name)
+        if field.many_to_many:
+            if item.pk is None:
+                values[label] = ""
+            else:
+                values[label] = ", ".join(sorted(str(d) for d in getattr(item, name).all()))
+            continue
+        value = getattr(item, name)
+        if field.choices:
+            value = getattr(item, f"get_{name}_display")()
+        elif value is True:
+            value = _("Oui")
+        elif value is False:
+            value = _("Non")
+        elif value is None:
+            value = ""
+        elif isinstance(value, datetime.date):
+            value = value.strftime("%d/%m/%Y")
+        values[label] = str(value)
+    return values
+
+
+def _record(item, action, actor, changes):
+    ItemChange.objects.create(organisation_id=item.organisation_id,
+                              item_type=item._meta.model_name, item_id=item.pk,
+                              item_label=str(item)[:200], action=action, actor=actor,
+                              changes=changes)
+
+
+def item_save(*, acting_user, organisation, form, revision: int | None = None,
+              request=None) -> Model:
+    """Create or update the item of a bound, valid ModelForm of the inventory."""
+    item = form.instance
+    kind = KINDS_BY_MODEL[item._meta.model_name]
+    with transaction.atomic():
+        if item.pk is None:
+            item.organisation = organisation
+            form.save()
+            after = display_values(kind, item)
+            _record(item, ItemChange.Action.CREATED, acting_user,
+                    {label: ["", value] for label, value in after.items() if value})
+            code = "inventory.item_created"
+        else:
+            before = display_values(kind, type(item).objects.get(pk=item.pk))
+            claim_revision(type(item).objects.filter(organisation=organisation), item.pk,
+                           revision, conflict=ItemConflict)
+            item.revision = (revision or item.revision) + 1
+            form.save()
+            after = display_values(kind, item)
+            changes = {label: [before.get(label, ""), value] for label, value in after.items()
+                       if before.get(label, "") != value}
+            if changes:
+                _record(item, ItemChange.Action.UPDATED, acting_user, changes)
+            code = "inventory.item_updated"
+        audit.record(code, actor=acting_user, organisation=organisation, obj=item,
+                     request=request, details={"type": str(kind.model._meta.verbose_name)})
+        findings_recompute(organisation=organisation, acting_user=acting_user)
+    return item
+
+
+def items_delete(*, acting_user, organisation, items, request=None) -> int:
+    """Remove items (one, or a bulk selection) with their history entry."""
+    items = list(items)
+    if not items:
+        return 0
+    with transaction.atomic():
+        for item in items:
+            kind = KINDS_BY_MODEL[item._meta.model_name]
+            _record(item, ItemChange.Action.DELETED, acting_user,
+                    {label: [value, ""] for label, value in display_values(kind, item).items()
+                     if value})
+            item.delete()
+        code = "inventory.item_deleted" if len(items) == 1 else "inventory.bulk_deleted"
+        audit.record(code, actor=acting_user, organisation=organisation, request=request,
+                     details={"éléments": len(items)})
+        findings_recompute(organisation=organisation, acting_user=acting_user)
+    return len(items)
+
+
+def findings_recompute(*, organisation, acting_user=None, today: datetime.date | None = None,
+                       rules=RULES) -> dict:
+    """Run every rule over the inventory and bring the stored findings in line:
+    a new hit opens a finding, a hit already known refreshes it (a resolved one reopens),
+    a known finding no longer hit is resolved, an accepted risk past its date reopens.
+    Then the open findings go to the action plan. Returns the counts."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    hits = run_rules(selectors.snapshot(organisation), today, rules)
+    counts = {"opened": 0, "resolved": 0, "still": 0}
+    with transaction.atomic():
+        existing = {(f.rule, f.subject): f for f in
+                    Finding.objects.select_for_update().filter(organisation=organisation)}
+        new, changed = [], []
+        for key, (rule, hit) in hits.items():
+            finding = existing.get(key)
+            if finding is None:
+                new.append(Finding(organisation=organisation, rule=rule.id, subject=hit.subject,
+                                   subject_label=hit.label, detail=hit.detail[:300],
+                                   severity=rule.severity, first_seen=now, last_seen=now))
+                continue
+            finding.last_seen, finding.detail = now, hit.detail[:300]
+            finding.subject_label, finding.severity = hit.label, rule.severity
+            if finding.status == Finding.Status.RESOLVED:
+                finding.status, finding.resolved_at = Finding.Status.OPEN, None
+                counts["opened"] += 1
+            elif (finding.status == Finding.Status.ACCEPTED and finding.accepted_until
+                    and finding.accepted_until < today):
+                finding.status = Finding.Status.OPEN
+                counts["opened"] += 1
+            else:
+                counts["still"] += 1
+            changed.append(finding)
+        for key, finding in existing.items():
+            if key not in hits and finding.status != Finding.Status.RESOLVED:
+                finding.status, finding.resolved_at = Finding.Status.RESOLVED, now
+                changed.append(finding)
+                counts["resolved"] += 1
+        Finding.objects.bulk_create(new)
+        counts["opened"] += len(new)
+        Finding.objects.bulk_update(changed, ["last_seen", "detail", "subject_label",
+                                              "severity", "status", "resolved_at"])
+        plan_sync(organisation=organisation, acting_user=acting_user)
+    return counts
+
+
+def finding_accept(*, acting_user, finding: Finding, reason: str, owner, until,
+                   request=None) -> Finding:
+    """Accept an open finding as a risk, with a reason, an owner and an end date, after
+    which it opens again."""
+    with transaction.atomic():
+        finding.status = Finding.Status.ACCEPTED
+        finding.accepted_reason, finding.accepted_owner = reason, owner
+        finding.accepted_until, finding.accepted_by = until, acting_user
+        finding.save()
+        audit.record("inventory.finding_accepted", actor=acting_user,
+                     organisation=finding.organisation, obj=finding, request=request,
+                     details={"règle": finding.rule, "jusqu'au": until.isoformat()})
+        plan_sync(organisation=finding.organisation, acting_user=acting_user)
+    return finding
+
+
+def finding_reopen(*, acting_user, finding: Finding, request=None) -> Finding:
+    with transaction.atomic():
+        finding.status = Finding.Status.OPEN
+        finding.save(update_fields=["status"])
+        audit.record("inventory.finding_reopened", actor=acting_user,
+                     organisation=finding.organisation, obj=finding, request=request,
+                     details={"règle": finding.rule})
+        plan_sync(organisation=finding.organisation, acting_user=acting_user)
+    return finding
