@@ -43,7 +43,7 @@ def load(demo: DemoData) -> None:
                                holder=present[0] if present else None, mfa=True)
         comptoir = Device.objects.create(
             organisation=organisation, name="Comptoir 1", kind=Device.Kind.WORKSTATION,
-            os_name="Windows 11 Pro", os_version="24H2", last_update=today - timedelta(days=3),
+            os_name="Windows 11 Pro", os_version="25H2", last_update=today - timedelta(days=3),
             antivirus=True, location="Comptoir", ip_address="192.168.1.21")
         Device.objects.create(
             organisation=organisation, name="Poste du bureau", kind=Device.Kind.WORKSTATION,
@@ -54,7 +54,7 @@ def load(demo: DemoData) -> None:
                          "product": "", "version": ""}])
         Device.objects.create(
             organisation=organisation, name="Portable de la titulaire", kind=Device.Kind.LAPTOP,
-            os_name="Windows 11 Pro", os_version="24H2", last_update=today - timedelta(days=6),
+            os_name="Windows 11 Pro", os_version="25H2", last_update=today - timedelta(days=6),
             disk_encrypted=False, owner=present[0] if present else None)
         Device.objects.create(organisation=organisation, name="Box de l'opérateur",
                               kind=Device.Kind.ROUTER, ip_address="192.168.1.1")

@@ -147,10 +147,21 @@ def generic_login(snapshot, today):
 def _cycle_status(name, version, extended_paid, today):
     from .catalogue import get_catalogue
 
-    cycle = get_catalogue().match(name, version)
+    catalogue = get_catalogue()
+    cycle = catalogue.match(name, version)
     if cycle is None:
         return None, None
-    return cycle, cycle.status(today, extended_paid=extended_paid)
+    status = cycle.status(today, extended_paid=extended_paid)
+    if status == "ended" and not _version_known(name, version):
+        # "Windows 11 Pro" without its version: ended only if every version has.
+        candidates = catalogue.candidates(name, version)
+        if any(c.status(today, extended_paid=extended_paid) != "ended" for c in candidates):
+            return cycle, "unknown"
+    return cycle, status
+
+
+def _version_known(name, version):
+    return bool(version.strip()) or bool(re.search(r"\b\d{2}H\d\b|\b\d+\.\d+", name, re.I))
 
 
 def end_of_life_system(snapshot, today):

@@ -150,3 +150,38 @@ class HostileFilesTestCase(ImportTestCase):
                                              source=ImportBatch.Source.NMAP, filename="x.xml")
         self.assertEqual(self.client.post(self.preview_url(foreign)).status_code, 404)
         self.assertIsNone(ImportBatch.objects.get(pk=foreign.pk).applied_at)
+
+
+class CommandTestCase(BaseTestCase):
+    def run_import(self, *args):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out, err = StringIO(), StringIO()
+        call_command("import", *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_a_dry_run_writes_nothing_then_the_real_run_imports(self):
+        path = str(FILES / "get-aduser-fr-utf8bom.csv")
+        out, _err = self.run_import("ad", path, "--org", self.org.slug, "--dry-run")
+        self.assertIn("7 élément(s) à ajouter", out)
+        self.assertIn("rien n'a été enregistré", out)
+        self.assertFalse(Account.objects.exists() or ImportBatch.objects.exists())
+        out, _err = self.run_import("ad", path, "--org", self.org.slug)
+        self.assertIn("Import terminé : 7 ajouté(s)", out)
+        self.assertEqual(Account.objects.filter(organisation=self.org).count(), 7)
+        self.assertEqual(ItemChange.objects.get(item_id=Account.objects.first().pk,
+                                                item_type="account").actor, self.owner)
+
+    def test_a_bad_file_or_member_is_refused(self):
+        from django.core.management.base import CommandError
+
+        with self.assertRaisesMessage(CommandError, "Rien n'a été importé"):
+            self.run_import("nmap", str(FILES / "hostile" / "xxe.xml"), "--org", self.org.slug)
+        with self.assertRaisesMessage(CommandError, "peut écrire"):
+            self.run_import("nmap", str(FILES / "scan-loopback.xml"), "--org", self.org.slug,
+                            "--as", self.readonly.email)
+        with self.assertRaisesMessage(CommandError, "Aucune structure"):
+            self.run_import("nmap", str(FILES / "scan-loopback.xml"), "--org", "inconnue")
+        self.assertFalse(Device.objects.exists())

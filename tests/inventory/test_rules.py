@@ -207,3 +207,35 @@ class RunRulesTestCase(SimpleTestCase):
         snapshot = Snapshot(backups=[])
         found = rules.run_rules(snapshot, TODAY)
         self.assertIn(("pas-de-sauvegarde-hors-ligne", ""), found)
+
+
+class EndOfLifeRulesTestCase(SimpleTestCase):
+    """Against the packaged end-of-life catalogue (inventory/endoflife/)."""
+
+    def test_a_windows_10_pc_is_past_its_support(self):
+        old = make(Device, name="Poste du bureau", os_name="Windows 10 Professionnel",
+                   os_version="22H2")
+        current = make(Device, name="Comptoir", os_name="Windows 11 Pro", os_version="25H2")
+        unknown = make(Device, name="Robot", os_name="Système du fabricant")
+        # Without its version, Windows 11 may be 25H2: not a fact, no finding.
+        unsure = make(Device, name="Portable", os_name="Windows 11 Pro")
+        found = hits("systeme-fin-de-support", devices=[old, current, unknown, unsure])
+        self.assertEqual([h.label for h in found], ["Poste du bureau"])
+        self.assertIn("support terminé le", found[0].detail)
+        # 24H2 (Home and Pro) left support on 13 October 2026.
+        ended = make(Device, name="Caisse", os_name="Windows 11 Pro", os_version="24H2")
+        self.assertEqual(len(hits("systeme-fin-de-support", devices=[ended])), 1)
+
+    def test_paid_extended_support_counts_until_it_ends(self):
+        server = make(Device, name="Serveur", os_name="Windows Server 2012 R2")
+        on_esu_day = datetime.date(2024, 6, 1)
+        rule = RULES_BY_ID["systeme-fin-de-support"]
+        self.assertTrue(list(rule.check(Snapshot(devices=[server]), on_esu_day)))
+        server.extended_support_paid = True
+        self.assertEqual(list(rule.check(Snapshot(devices=[server]), on_esu_day)), [])
+
+    def test_software_found_in_the_catalogue(self):
+        office = make(Software, name="Microsoft Office Professionnel Plus 2013")
+        current = make(Software, name="Firefox", version="999")
+        found = hits("logiciel-fin-de-support", software=[office, current])
+        self.assertEqual([h.label for h in found], ["Microsoft Office Professionnel Plus 2013"])
