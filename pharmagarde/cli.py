@@ -23,6 +23,7 @@ COMMANDS = [
     ("demo", "Charge les données de démonstration ; --code E-MAIL affiche un code à 6 chiffres."),
     ("createadmin", "Crée un premier compte utilisateur, adresse e-mail vérifiée."),
     ("audit verify", "Vérifie que le journal d'audit chaîné n'a pas été modifié."),
+    ("import ad|nmap", "Importe un export Active Directory ou un scan nmap (--org, --dry-run)."),
     ("migrate", "Met à jour le schéma de la base après une mise à jour du logiciel."),
     ("check --deploy", "Vérifie la configuration de sécurité avant une mise en production."),
 ]
