@@ -65,6 +65,9 @@ class AppDeclaration:
     - periodic: dotted paths to `run(now) -> int`, called by the scheduler at each of its
       periods in one worker (core/scheduler.py); idempotent, cheap when nothing is due,
       returns how much it did.
+    - answer_proposals: dotted path to `proposals(organisation) -> {question id:
+      (choice ids, reason)}`: answers the app's own facts suggest for the diagnostic (the
+      inventory: « Wi-Fi en WEP »). A new assessment proposes them, never over an answer.
     - plan_sources: dotted paths to the app's sources of action-plan items (objects with
       at least `name` and `label`; see actions/sources.py): the plan reads them here, so
       that `actions` imports no source.
@@ -82,6 +85,7 @@ class AppDeclaration:
     reminders: str = ""
     plan_sources: tuple[str, ...] = ()
     periodic: tuple[str, ...] = ()
+    answer_proposals: str = ""
 
 
 def declarations() -> list[tuple[str, AppDeclaration]]:

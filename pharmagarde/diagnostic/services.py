@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pharmagarde.actions.selectors import finished_actions_settling
-from pharmagarde.core import audit
+from pharmagarde.core import audit, registry
 from pharmagarde.core.concurrency import RevisionConflict, claim_revision
 from pharmagarde.core.files import attach_file, detach_file
 from pharmagarde.core.models import Organisation
@@ -70,9 +70,19 @@ def _carry_over_answers(assessment, acting_user):
         for question_id in plan_source.SOURCE.question_ids(action):
             if question_id in questions and questions[question_id].scored:
                 proposals[question_id] = (questions[question_id].best_choice_ids(), False)
+    # Other apps' facts last: what the inventory shows today beats last year's answer.
+    comments = {}
+    for app_proposals in registry.hooks("answer_proposals"):
+        for question_id, (choice_ids, reason) in app_proposals(assessment.organisation).items():
+            question = questions.get(question_id)
+            proposal = question and _still_valid(question, choice_ids, False)
+            if proposal:
+                proposals[question_id] = proposal
+                comments[question_id] = reason[:2000]
     Answer.objects.bulk_create([
         Answer(organisation=assessment.organisation, assessment=assessment, question_id=qid,
-               choice_ids=choices, dont_know=dont_know, proposed=True, answered_by=acting_user)
+               choice_ids=choices, dont_know=dont_know, proposed=True, answered_by=acting_user,
+               comment=comments.get(qid, ""))
         for qid, (choices, dont_know) in proposals.items()
     ])
 

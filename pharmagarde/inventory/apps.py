@@ -20,4 +20,5 @@ class InventoryConfig(AppConfig):
         demo="pharmagarde.inventory.demo.load",
         access_walk="pharmagarde.inventory.access.make_walk_objects",
         plan_sources=("pharmagarde.inventory.plan_source.SOURCE",),
+        answer_proposals="pharmagarde.inventory.proposals.proposals",
     )
