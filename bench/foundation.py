@@ -16,9 +16,12 @@ import time
 import tracemalloc
 
 
-def prepare_environment():
+def prepare_environment(data_dir=None):
+    """Settings for a throw-away database: a SQLite file in `data_dir` (a new temporary
+    directory when None; a child process passes its parent's), or DATABASE_URL."""
     if "DATABASE_URL" not in os.environ:
-        os.environ["PHARMAGARDE_DATA_DIR"] = tempfile.mkdtemp(prefix="pharmagarde-bench-")
+        os.environ["PHARMAGARDE_DATA_DIR"] = data_dir or tempfile.mkdtemp(
+            prefix="pharmagarde-bench-")
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ["HTTPS"] = "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
