@@ -7,6 +7,7 @@ from pharmagarde.core.access import get_owned_or_404
 from .models import (
     Account,
     Backup,
+    ColumnMapping,
     CpsCard,
     Device,
     Finding,
@@ -52,6 +53,7 @@ def make_walk_objects(organisation) -> None:
     Backup.objects.create(organisation=organisation, what="Sauvegarde du parcours")
     ImportBatch.objects.create(organisation=organisation, source=ImportBatch.Source.NMAP,
                                filename="parcours.xml")
+    ColumnMapping.objects.create(organisation=organisation, target="appareils")
     ItemChange.objects.create(organisation=organisation, item_type="device", item_id=device.pk,
                               item_label=str(device), action=ItemChange.Action.CREATED)
     from .services import findings_recompute

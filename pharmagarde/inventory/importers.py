@@ -22,6 +22,7 @@ from django.utils import timezone
 from pharmagarde.core import audit
 from pharmagarde.core.models import Person
 
+from . import tables
 from .models import Account, Device, ImportBatch, ItemChange
 from .parsers.ad import read_ad_export
 from .parsers.errors import ImportFileError
@@ -270,8 +271,13 @@ def batch_apply(*, acting_user, batch: ImportBatch, request=None) -> dict:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.applied_at is not None:
             return batch.summary
-        apply = _apply_ad if batch.source == ImportBatch.Source.AD else _apply_nmap
-        new, history = apply(batch, acting_user)
+        if batch.source == ImportBatch.Source.TABLE:
+            if batch.summary.get("stage") != "preview":
+                return batch.summary  # columns not mapped and checked yet
+            new, history = tables.apply_rows(batch)
+        else:
+            apply = _apply_ad if batch.source == ImportBatch.Source.AD else _apply_nmap
+            new, history = apply(batch, acting_user)
         changes = [ItemChange(organisation=batch.organisation,
                               item_type=item._meta.model_name, item_id=item.pk,
                               item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,

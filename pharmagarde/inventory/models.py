@@ -330,6 +330,7 @@ class ImportBatch(models.Model):
     class Source(models.TextChoices):
         AD = "ad", _("Export Active Directory")
         NMAP = "nmap", _("Scan nmap")
+        TABLE = "tableau", _("Tableau CSV ou Excel (personnel, comptes, appareils)")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="+")
@@ -348,3 +349,21 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} {self.filename}"
+
+
+class ColumnMapping(models.Model):
+    """The columns an organisation's last spreadsheet import used for each field: proposed
+    again next time (tables.guess_mapping)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="+")
+    target = models.CharField(max_length=20)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "target"],
+                                               name="one_mapping_per_target")]
+
+    def __str__(self):
+        return self.target

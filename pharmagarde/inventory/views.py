@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, QueryDict
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from pharmagarde.core.access import org_view
 from pharmagarde.core.models import Person
 
-from . import importers, services
+from . import importers, services, tables
 from .access import get_finding_or_404, get_importbatch_or_404, get_item_or_404
 from .kinds import KINDS, KINDS_BY_SLUG, form_for
 from .models import Finding, ImportBatch, ItemChange
+from .parsers.errors import ImportFileError
 from .rules import RULES_BY_ID, SEVERITY_LABELS
 
 PAGE_SIZE = 50
@@ -283,9 +284,13 @@ def finding_reopen(request, finding_id):
 class ImportForm(forms.Form):
     source = forms.ChoiceField(label=gettext_lazy("Type de fichier"), widget=forms.RadioSelect,
                                choices=ImportBatch.Source.choices)
+    target = forms.ChoiceField(
+        label=gettext_lazy("Pour un tableau : que contient-il ?"), required=False,
+        choices=[("", gettext_lazy("— choisissez —")), *tables.TARGET_LABELS.items()])
     file = forms.FileField(label=gettext_lazy("Fichier"),
-                           help_text=gettext_lazy("CSV ou Excel pour Active Directory, XML "
-                                                  "(nmap -oX) pour un scan ; 50 Mo au plus."))
+                           help_text=gettext_lazy("CSV ou Excel pour un tableau ou un export "
+                                                  "Active Directory, XML (nmap -oX) pour un "
+                                                  "scan ; 50 Mo au plus."))
 
     def clean_file(self):
         file = self.cleaned_data["file"]
@@ -293,6 +298,13 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("Le fichier dépasse 50 Mo : découpez-le ou "
                                           "filtrez l'export."))
         return file
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == ImportBatch.Source.TABLE and not data.get("target"):
+            self.add_error("target", _("Dites ce que contient le tableau : personnel, comptes "
+                                       "ou appareils."))
+        return data
 
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -303,14 +315,27 @@ def import_start(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     prepared = None
     if request.method == "POST" and form.is_valid():
-        prepare = (importers.prepare_ad if form.cleaned_data["source"] == ImportBatch.Source.AD
-                   else importers.prepare_nmap)
-        upload = form.cleaned_data["file"]
-        prepared = prepare(acting_user=request.user, organisation=request.organisation,
-                           file=upload, filename=upload.name)
-        if prepared.batch is not None:
-            return redirect("inventory_import_preview", org_slug=request.organisation.slug,
-                            importbatch_id=prepared.batch.pk)
+        upload, source = form.cleaned_data["file"], form.cleaned_data["source"]
+        if source == ImportBatch.Source.TABLE:
+            try:
+                batch = tables.read_upload(acting_user=request.user,
+                                           organisation=request.organisation,
+                                           target=form.cleaned_data["target"], file=upload,
+                                           filename=upload.name)
+            except ImportFileError as error:
+                prepared = importers.Prepared(errors=[(error.line, error.message)])
+            else:
+                return redirect("inventory_import_columns", org_slug=request.organisation.slug,
+                                importbatch_id=batch.pk)
+        else:
+            prepare = (importers.prepare_ad if source == ImportBatch.Source.AD
+                       else importers.prepare_nmap)
+            prepared = prepare(acting_user=request.user, organisation=request.organisation,
+                               file=upload, filename=upload.name)
+            if prepared.batch is not None:
+                return redirect("inventory_import_preview",
+                                org_slug=request.organisation.slug,
+                                importbatch_id=prepared.batch.pk)
     return render(request, "inventory/import.html", {"form": form, "prepared": prepared},
                   status=422 if prepared else 200)
 
@@ -318,12 +343,65 @@ def import_start(request):
 @org_view(write=True)
 def import_preview(request, importbatch_id):
     batch = get_importbatch_or_404(request, importbatch_id)
+    if batch.source == ImportBatch.Source.TABLE and batch.summary.get("stage") != "preview":
+        return redirect("inventory_import_columns", org_slug=request.organisation.slug,
+                        importbatch_id=batch.pk)
     if request.method == "POST":
         summary = importers.batch_apply(acting_user=request.user, batch=batch, request=request)
         messages.success(request, _("Import terminé : %(created)d ajouté(s), %(changed)d mis à "
                                     "jour.") % {"created": summary.get("created", 0),
                                                "changed": summary.get("changed", 0)})
-        slug = "comptes" if batch.source == ImportBatch.Source.AD else "appareils"
+        if batch.source == ImportBatch.Source.TABLE and batch.summary["target"] == "personnel":
+            return redirect("person_list", org_slug=request.organisation.slug)
+        slug = {ImportBatch.Source.AD: "comptes", ImportBatch.Source.NMAP: "appareils"}.get(
+            batch.source, batch.summary.get("target", "appareils"))
         return redirect("inventory_list", org_slug=request.organisation.slug, kind=slug)
     page = Paginator(batch.rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inventory/import_preview.html", {"batch": batch, "page": page})
+    fields = tables.TARGETS.get(batch.summary.get("target"), ())
+    if batch.source == ImportBatch.Source.TABLE:
+        page.object_list = [{**row, "cells": [row["values"].get(f.name) for f in fields]}
+                            for row in page.object_list]
+    return render(request, "inventory/import_preview.html",
+                  {"batch": batch, "page": page, "fields": fields})
+
+
+def _columns_form(batch, data=None):
+    columns = batch.summary["columns"]
+    choices = [("", _("— ne pas importer —")), *[(c, c) for c in columns]]
+    guessed = tables.guess_mapping(batch.organisation, batch.summary["target"], columns)
+    form = forms.Form(data)
+    for field in tables.TARGETS[batch.summary["target"]]:
+        form.fields[field.name] = forms.ChoiceField(
+            label=field.label + (" *" if field.required else ""), choices=choices,
+            required=False, initial=guessed.get(field.name, ""))
+    return form
+
+
+@org_view(write=True)
+def import_columns(request, importbatch_id):
+    batch = get_importbatch_or_404(request, importbatch_id)
+    if batch.source != ImportBatch.Source.TABLE or batch.applied_at:
+        return redirect("inventory_import_preview", org_slug=request.organisation.slug,
+                        importbatch_id=batch.pk)
+    form = _columns_form(batch, request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        mapping = dict(form.cleaned_data)  # "" for the fields left out
+        errors = tables.check_rows(batch, mapping)
+        if not errors:
+            return redirect("inventory_import_preview", org_slug=request.organisation.slug,
+                            importbatch_id=batch.pk)
+    return render(request, "inventory/import_columns.html",
+                  {"batch": batch, "form": form, "errors": errors,
+                   "sample": batch.rows[:3] if batch.summary.get("stage") == "mapping" else []},
+                  status=422 if errors else 200)
+
+
+@org_view
+def import_template(request, target):
+    if target not in tables.TARGETS:
+        raise Http404
+    response = StreamingHttpResponse(tables.template_csv(target),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="modele-{target}.csv"'
+    return response
