@@ -130,3 +130,26 @@ class TableImportTestCase(BaseTestCase):
                          403)
         self.client.force_login(self.outsider)
         self.assertEqual(self.client.get(self.columns_url(batch)).status_code, 404)
+
+
+class TableCommandTestCase(BaseTestCase):
+    def test_the_command_imports_a_table_with_the_template_titles(self):
+        from io import StringIO
+        from tempfile import TemporaryDirectory
+
+        from django.core.management import call_command
+
+        from pharmagarde.inventory.models import Account
+
+        with TemporaryDirectory() as folder:
+            path = f"{folder}/comptes.csv"
+            with open(path, "w", encoding="cp1252") as file:
+                file.write("Identifiant;Système;Administrateur;Actif\n"
+                           "Administrateur;Windows;Oui;Vrai\ncompta;Banque;Non;Vrai\n")
+            out = StringIO()
+            call_command("import", "csv", path, "--org", self.org.slug, "--target", "comptes",
+                         stdout=out)
+        self.assertIn("Import terminé : 2 ajouté(s)", out.getvalue())
+        admin = Account.objects.get(organisation=self.org, login="Administrateur")
+        self.assertTrue(admin.is_admin)
+        self.assertEqual(Account.objects.get(login="compta").system, "banque")

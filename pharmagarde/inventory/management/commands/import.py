@@ -1,6 +1,8 @@
-"""`pharmagarde import ad|nmap --org SLUG FILE [--dry-run] [--as EMAIL]`: the importers of
-the inventory's pages, for the IT provider who scripts them. Same checks, same preview (as
-text), same all-or-nothing write, same history and audit log."""
+"""`pharmagarde import ad|nmap|csv --org SLUG FILE [--target T] [--dry-run] [--as EMAIL]`:
+the importers of the inventory's pages, for the IT provider who scripts them. Same checks,
+same preview (as text), same all-or-nothing write, same history and audit log. A table
+(`csv`, also .xlsx) uses the columns the organisation mapped last time in the pages, or the
+column titles of the template."""
 
 from pathlib import Path
 
@@ -8,17 +10,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from pharmagarde.core.models import Membership, Organisation
-from pharmagarde.inventory import importers
+from pharmagarde.inventory import importers, tables
 from pharmagarde.inventory.models import ImportBatch
+from pharmagarde.inventory.parsers.errors import ImportFileError
 
 
 class Command(BaseCommand):
     help = "Importe un export Active Directory ou un scan nmap dans l'inventaire d'une structure."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", choices=["ad", "nmap"],
+        parser.add_argument("source", choices=["ad", "nmap", "csv"],
                             help="ad : export Get-ADUser ou Users.csv d'ADRecon ; "
-                                 "nmap : fichier XML (nmap -oX).")
+                                 "nmap : fichier XML (nmap -oX) ; csv : tableau CSV ou Excel.")
+        parser.add_argument("--target", choices=sorted(tables.TARGETS),
+                            help="Pour un tableau : personnel, comptes ou appareils.")
         parser.add_argument("file", type=Path)
         parser.add_argument("--org", required=True, help="Identifiant (slug) de la structure.")
         parser.add_argument("--as", dest="acting", default="",
@@ -27,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true",
                             help="Affiche ce que l'import ferait, sans rien enregistrer.")
 
-    def handle(self, *args, source, file, org, acting, dry_run, **options):
+    def handle(self, *args, source, file, org, acting, dry_run, target=None, **options):
         organisation = Organisation.objects.filter(slug=org).first()
         if organisation is None:
             raise CommandError(f"Aucune structure « {org} ».")
@@ -38,11 +43,17 @@ class Command(BaseCommand):
             raise CommandError("Indiquez avec --as un membre de la structure qui peut écrire.")
         if not file.is_file():
             raise CommandError(f"Fichier introuvable : {file}")
-        prepare = importers.prepare_ad if source == "ad" else importers.prepare_nmap
+        if source == "csv" and not target:
+            raise CommandError("Indiquez avec --target ce que contient le tableau.")
         with transaction.atomic():
             with file.open("rb") as handle:
-                prepared = prepare(acting_user=member.user, organisation=organisation,
-                                   file=handle, filename=file.name)
+                if source == "csv":
+                    prepared = self.prepare_table(member.user, organisation, target, handle,
+                                                  file.name)
+                else:
+                    prepare = importers.prepare_ad if source == "ad" else importers.prepare_nmap
+                    prepared = prepare(acting_user=member.user, organisation=organisation,
+                                       file=handle, filename=file.name)
             for warning in prepared.warnings:
                 self.stderr.write(f"Attention : {warning}")
             if prepared.batch is None:
@@ -60,3 +71,16 @@ class Command(BaseCommand):
                                            batch=ImportBatch.objects.get(pk=prepared.batch.pk))
         self.stdout.write(f"Import terminé : {result['created']} ajouté(s), "
                           f"{result['changed']} mis à jour.")
+
+    def prepare_table(self, user, organisation, target, handle, filename):
+        try:
+            batch = tables.read_upload(acting_user=user, organisation=organisation,
+                                       target=target, file=handle, filename=filename)
+        except ImportFileError as error:
+            return importers.Prepared(errors=[(error.line, error.message)])
+        mapping = tables.guess_mapping(organisation, target, batch.summary["columns"])
+        errors = tables.check_rows(batch, mapping)
+        if errors:
+            return importers.Prepared(errors=errors)
+        batch.refresh_from_db()
+        return importers.Prepared(batch=batch)
