@@ -60,7 +60,10 @@ class PeopleIndex:
 
     def __init__(self, organisation):
         self.by_email, self.by_name, ambiguous = {}, {}, set()
+        self.by_name_all = []
         for person in Person.objects.filter(organisation=organisation):
+            self.by_name_all.append(((_fold(person.first_name), _fold(person.last_name)),
+                                     person))
             if person.email:
                 self.by_email[person.email.lower()] = person
             key = (_fold(person.first_name), _fold(person.last_name))
@@ -77,6 +80,19 @@ class PeopleIndex:
         if all(key) and self.by_name.get(key):
             return self.by_name[key], "nom"
         return None, ""
+
+    def candidates(self, login, first_name, last_name) -> list[Person]:
+        """People an unmatched account may belong to, for the person to choose: the same
+        last name, or a login made of an initial and a last name (« jdupont »)."""
+        login = _fold(login).replace(".", " ").replace(" ", "")
+        last = _fold(last_name)
+        found = []
+        for (first, other_last), person in self.by_name_all:
+            if (last and other_last == last) or (
+                    other_last and login in {f"{first[:1]}{other_last}".replace(" ", ""),
+                                             f"{first}{other_last}".replace(" ", "")}):
+                found.append(person)
+        return found[:5]
 
 
 def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
@@ -97,6 +113,8 @@ def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
             continue
         seen.add(login.lower())
         holder, matched_by = people.match(record.email, record.first_name, record.last_name)
+        candidates = [] if holder else people.candidates(login, record.first_name,
+                                                          record.last_name)
         current = existing.get(login.lower())
         rows.append({
             "line": record.line, "login": login, "name": record.display_name,
@@ -106,6 +124,7 @@ def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
             "password_never_expires": record.password_never_expires,
             "holder": holder.pk if holder else None,
             "holder_label": str(holder) if holder else "", "matched_by": matched_by,
+            "candidates": [[p.pk, str(p)] for p in candidates],
             "existing": current.pk if current else None,
         })
     batch = ImportBatch.objects.create(
@@ -114,7 +133,8 @@ def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
         summary={"format": export.format, "new": sum(not r["existing"] for r in rows),
                  "updated": sum(bool(r["existing"]) for r in rows),
                  "admins": sum(r["is_admin"] for r in rows),
-                 "unmatched": sum(r["holder"] is None for r in rows)},
+                 "unmatched": sum(r["holder"] is None for r in rows),
+                 "to_review": sum(bool(r["candidates"]) for r in rows)},
         warnings=export.warnings)
     return Prepared(batch=batch, warnings=export.warnings)
 
@@ -155,6 +175,15 @@ def prepare_nmap(*, acting_user, organisation, file, filename) -> Prepared:
                  "updated": sum(bool(r["existing"]) for r in rows),
                  "ports": sum(len(r["ports"]) for r in rows), "complete": scan.complete})
     return Prepared(batch=batch, warnings=warnings)
+
+
+def review_holders(batch: ImportBatch, choices: dict) -> None:
+    """The people chosen on the preview for uncertain accounts: {login: person id}. Only a
+    proposed candidate is accepted."""
+    for row in batch.rows:
+        chosen = choices.get(row["login"])
+        if chosen and int(chosen) in {pk for pk, _label in row.get("candidates", ())}:
+            row["holder"] = int(chosen)
 
 
 def _apply_ad(batch, acting_user):
@@ -265,12 +294,16 @@ def _show(value):
     return str(value)
 
 
-def batch_apply(*, acting_user, batch: ImportBatch, request=None) -> dict:
-    """Write a prepared batch, all or nothing, once."""
+def batch_apply(*, acting_user, batch: ImportBatch, request=None,
+                review: dict | None = None) -> dict:
+    """Write a prepared batch, all or nothing, once. `review`: the holders chosen for the
+    uncertain accounts of an AD export ({login: person id})."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.applied_at is not None:
             return batch.summary
+        if review and batch.source == ImportBatch.Source.AD:
+            review_holders(batch, review)
         if batch.source == ImportBatch.Source.TABLE:
             if batch.summary.get("stage") != "preview":
                 return batch.summary  # columns not mapped and checked yet

@@ -347,7 +347,10 @@ def import_preview(request, importbatch_id):
         return redirect("inventory_import_columns", org_slug=request.organisation.slug,
                         importbatch_id=batch.pk)
     if request.method == "POST":
-        summary = importers.batch_apply(acting_user=request.user, batch=batch, request=request)
+        review = {key.removeprefix("titulaire-"): value for key, value in request.POST.items()
+                  if key.startswith("titulaire-") and value.isdigit()}
+        summary = importers.batch_apply(acting_user=request.user, batch=batch, request=request,
+                                        review=review)
         messages.success(request, _("Import terminé : %(created)d ajouté(s), %(changed)d mis à "
                                     "jour.") % {"created": summary.get("created", 0),
                                                "changed": summary.get("changed", 0)})

@@ -185,3 +185,27 @@ class CommandTestCase(BaseTestCase):
         with self.assertRaisesMessage(CommandError, "Aucune structure"):
             self.run_import("nmap", str(FILES / "scan-loopback.xml"), "--org", "inconnue")
         self.assertFalse(Device.objects.exists())
+
+
+class ReviewTestCase(ImportTestCase):
+    def test_uncertain_holders_are_chosen_on_the_preview(self):
+        jeanne = Person.objects.create(organisation=self.org, first_name="Jeanne",
+                                       last_name="Dupont")
+        self.start("ad", "get-aduser-fr-utf8bom.csv")
+        batch = ImportBatch.objects.get()
+        row = next(r for r in batch.rows if r["login"] == "jdupont")
+        self.assertIsNone(row["holder"])
+        self.assertEqual(row["candidates"], [[jeanne.pk, str(jeanne)]])
+        self.assertEqual(batch.summary["to_review"], 1)
+        # Someone who is no candidate cannot be attached through the form.
+        self.client.post(self.preview_url(batch), {"titulaire-jdupont": str(jeanne.pk),
+                                                   "titulaire-fcaron": str(self.person.pk)})
+        self.assertEqual(Account.objects.get(login="jdupont").holder, jeanne)
+        self.assertIsNone(Account.objects.get(login="fcaron").holder)
+
+    def test_the_preview_offers_the_candidates_to_choose(self):
+        Person.objects.create(organisation=self.org, first_name="Jeanne", last_name="Dupont")
+        self.start("ad", "get-aduser-fr-utf8bom.csv")
+        page = self.client.get(self.preview_url(ImportBatch.objects.get()))
+        self.assertContains(page, 'name="titulaire-jdupont"')
+        self.assertContains(page, "Jeanne Dupont")
