@@ -19,6 +19,7 @@ from pharmagarde.inventory.models import Account, Device, Finding, ItemChange
 
 from .axe import assert_no_axe_violations, serve_axe
 from .helpers import make_member, make_pharmacy, use_session
+from .test_keyboard import FOCUS_STYLE, contrast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -194,8 +195,10 @@ def test_it_imports_an_ad_export_and_a_scan_then_handles_the_findings(page, cont
     expect(heading(page)).to_have_text("Accepter un risque")
     page.get_by_role("button", name="Accepter le risque").click()
     reason = page.get_by_label("Pourquoi ce risque est-il accepté ?")
-    expect(reason).to_be_visible()
-    expect(page.locator(".errorlist").first).to_be_visible()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_accessible_description("Ce champ est obligatoire.")
+    expect(page.get_by_label("Jusqu'à quand ?")).to_have_accessible_description(
+        re.compile(r"^Le constat revient à cette date\. Un an au plus\. Ce champ est obligatoire"))
     assert_no_axe_violations(page, "inventory-accept-errors")
     until = today + datetime.timedelta(days=90)
     reason.fill("Compte intégré du domaine, gardé par le prestataire le temps de la migration.")
@@ -224,3 +227,70 @@ def test_it_imports_an_ad_export_and_a_scan_then_handles_the_findings(page, cont
 
     csp = [e for e in console_errors if "Content Security Policy" in e]
     assert not csp and not page.csp_violations, csp + page.csp_violations
+
+
+def test_a_list_is_usable_with_the_keyboard_alone(page, context, live_server):
+    alpha = make_pharmacy("Pharmacie Centrale", "centrale")
+    alice = make_member("alice@centrale.example", alpha, Role.RESPONSABLE, with_mfa=True)
+    for login, admin in [("jlemaire", True), ("mlefevre", False), ("accueil", False)]:
+        Account.objects.create(organisation=alpha, login=login, is_admin=admin)
+    use_session(context, live_server, alice)
+    page.goto("/o/centrale/inventaire/comptes/")
+    expect(page.get_by_role("table", name="3 éléments")).to_be_visible()
+
+    def name_of_focused():
+        return page.evaluate("""() => {
+            const el = document.activeElement;
+            const label = el.labels && el.labels[0];
+            return [el.tagName.toLowerCase(), el.getAttribute("aria-label")
+                    || (label ? label.textContent : el.textContent).trim()];
+        }""")
+
+    reached, problems = [], []
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement === document.body"):
+            break
+        reached.append(tuple(name_of_focused()))
+        focus = page.evaluate(FOCUS_STYLE)
+        if focus["style"] == "none" or focus["width"] < 2:
+            problems.append(f"no focus ring: {focus['element']}")
+        elif (ratio := contrast(focus["color"], focus["background"])) < 3:
+            problems.append(f"focus ring contrast {ratio:.1f}:1: {focus['element']}")
+    assert not problems, "\n".join(problems)
+    expected = [("input", "Rechercher"), ("select", "Système"), ("select", "Administrateur"),
+                ("select", "Actif"), ("select", "Double authentification"),
+                ("button", "Appliquer")]
+    expected += [("a", f"{label} — trier") for label in (
+        "Identifiant", "Système", "Personne", "Administrateur", "Double authentification",
+        "Actif", "Dernière utilisation")]
+    for login in ("accueil", "jlemaire", "mlefevre"):
+        expected += [("input", f"Sélectionner {login} (Windows ou Active Directory)"),
+                     ("a", login), ("a", f"Historique : {login} (Windows ou Active Directory)")]
+    expected += [("select", "Pour les éléments cochés"), ("button", "Appliquer")]
+    # In this order, possibly with other controls in between (the header, the navigation).
+    remaining = iter(reached)
+    for wanted in expected:
+        assert wanted in remaining, (wanted, reached)
+
+    # A filter and the search, sent from the keyboard (Enter in the search box).
+    page.get_by_label("Administrateur", exact=True).select_option(label="Non")
+    search = page.get_by_role("searchbox", name="Rechercher")
+    search.focus()
+    page.keyboard.type("e")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("table", name="2 éléments").get_by_role("rowheader")) \
+        .to_have_text(["accueil", "mlefevre"])
+    # A sort link, followed with Enter: the column says how it is sorted, and the sort keeps
+    # the search and the filter.
+    for order, logins in [("ascending", ["accueil", "mlefevre"]),
+                          ("descending", ["mlefevre", "accueil"])]:
+        page.get_by_role("link", name="Identifiant — trier").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("columnheader", name="Identifiant — trier")) \
+            .to_have_attribute("aria-sort", order)
+        expect(page.get_by_role("table", name="2 éléments").get_by_role("rowheader")) \
+            .to_have_text(logins)
+        expect(search).to_have_value("e")
+        expect(page.get_by_label("Administrateur", exact=True)).to_have_value("false")
+    assert not page.csp_violations, page.csp_violations
