@@ -34,6 +34,15 @@ class Kind:
         return f"{self.model._meta.model_name}_id"
 
     @property
+    def inline_fields(self):
+        """The list's columns that a row can edit in place (not the many-to-many ones)."""
+        return tuple(name for name in self.columns if not self.field(name).many_to_many)
+
+    @property
+    def row_url_name(self):
+        return f"{self.url_name}_row"
+
+    @property
     def url_name(self):
         return f"inventory_{self.model._meta.model_name}"
 
@@ -132,8 +141,9 @@ class KnownOrNotField(forms.TypedChoiceField):
         return {True: "true", False: "false"}.get(value, "")
 
 
-def form_for(kind: Kind, organisation):
-    """The ModelForm of a kind, its person fields limited to the organisation's staff."""
+def form_for(kind: Kind, organisation, fields: tuple[str, ...] | None = None):
+    """The ModelForm of a kind (or of some of its fields: the inline edit of a list row),
+    its person fields limited to the organisation's staff."""
 
     def formfield(field, **kwargs):
         if isinstance(field, models.BooleanField) and field.null:
@@ -146,8 +156,9 @@ def form_for(kind: Kind, organisation):
     class ItemForm(forms.ModelForm):
         class Meta:
             model = kind.model
-            fields = kind.fields
             formfield_callback = formfield
+
+        Meta.fields = fields or kind.fields
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

@@ -27,6 +27,8 @@ for _kind in KINDS:
     urlpatterns += [
         path(f"{_kind.slug}/<int:{_kind.param}>/", views.item_edit,
              {"kind": _kind.slug}, name=f"inventory_{_kind.model._meta.model_name}"),
+        path(f"{_kind.slug}/<int:{_kind.param}>/ligne/", views.item_row,
+             {"kind": _kind.slug}, name=f"inventory_{_kind.model._meta.model_name}_row"),
         path(f"{_kind.slug}/<int:{_kind.param}>/historique/", views.item_history,
              {"kind": _kind.slug}, name=f"inventory_{_kind.model._meta.model_name}_history"),
         path(f"{_kind.slug}/<int:{_kind.param}>/supprimer/", views.item_delete,

@@ -3,6 +3,7 @@ removal), the item's form and history, the findings and the risks accepted."""
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, QueryDict, StreamingHttpResponse
@@ -162,6 +163,52 @@ def item_edit(request, kind, **ids):
         "findings": _with_rules(list(Finding.objects.filter(
             organisation=request.organisation, subject=f"{item._meta.model_name}:{item.pk}",
             status=Finding.Status.OPEN)))})
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+@org_view
+def item_row(request, kind, **ids):
+    """One row of a list, edited in place with htmx: GET gives its form, POST saves it and
+    gives the row back (or the form with its errors). Without JavaScript the list links to
+    the full form instead, so this address only answers htmx."""
+    kind = _kind(kind)
+    item = get_item_or_404(request, kind, ids[kind.param])
+    if not is_htmx(request):
+        return redirect(kind.url_name, org_slug=request.organisation.slug,
+                        **{kind.param: item.pk})
+    if request.method == "GET" and request.GET.get("annuler"):
+        return render(request, "inventory/_row.html", _row_context(kind, item))
+    if not request.membership.can_write:
+        raise PermissionDenied
+    form_class = form_for(kind, request.organisation, kind.inline_fields)
+    form = form_class(request.POST or None, instance=item)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.item_save(acting_user=request.user,
+                                   organisation=request.organisation, form=form,
+                                   revision=_revision(request.POST.get("revision")),
+                                   request=request)
+            except services.ItemConflict as error:
+                form = form_class(instance=error.current)
+                item, status = error.current, 409
+                form.conflict = True
+            else:
+                item.refresh_from_db()
+                return render(request, "inventory/_row.html",
+                              {**_row_context(kind, item), "saved": True})
+        else:
+            status = 422
+    return render(request, "inventory/_row_form.html",
+                  {"kind": kind, "item": item, "form": form}, status=status)
+
+
+def _row_context(kind, item):
+    return {"kind": kind, "item": item, "cells": [_cell(item, name) for name in kind.columns]}
 
 
 def _revision(raw):

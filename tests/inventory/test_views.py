@@ -238,3 +238,53 @@ class FindingsTestCase(InventoryTestCase):
         response = self.client.get(self.org_url("dashboard"))
         self.assertContains(response, "Votre inventaire")
         self.assertContains(response, "Aucune sauvegarde hors ligne")
+
+
+class InlineEditTestCase(InventoryTestCase):
+    HTMX = {"HTTP_HX_REQUEST": "true"}
+
+    def row_url(self, device):
+        return self.device_url(device, "_row")
+
+    def test_a_row_is_edited_in_place_and_comes_back_saved(self):
+        device = Device.objects.create(organisation=self.org, name="Portable",
+                                       kind=Device.Kind.LAPTOP, disk_encrypted=False)
+        findings_recompute(organisation=self.org)
+        form = self.client.get(self.row_url(device), **self.HTMX)
+        self.assertContains(form, 'hx-post="%s"' % self.row_url(device))
+        self.assertNotContains(form, "<html")
+        saved = self.client.post(self.row_url(device), {
+            "name": "Portable", "kind": "portable", "os_name": "", "last_update": "",
+            "disk_encrypted": "true", "ip_address": "", "revision": device.revision},
+            **self.HTMX)
+        self.assertContains(saved, "Enregistré")
+        self.assertContains(saved, f'id="ligne-{device.pk}"')
+        device.refresh_from_db()
+        self.assertTrue(device.disk_encrypted)
+        self.assertEqual(Finding.objects.get(rule="mobile-non-chiffre").status,
+                         Finding.Status.RESOLVED)
+        self.assertTrue(ItemChange.objects.filter(action="updated", item_id=device.pk)
+                        .exists())
+
+    def test_bad_input_comes_back_in_the_row(self):
+        device = Device.objects.create(organisation=self.org, name="Comptoir")
+        response = self.client.post(self.row_url(device), {"name": "", "kind": "fusee",
+                                                           "revision": device.revision},
+                                    **self.HTMX)
+        self.assertEqual(response.status_code, 422)
+        self.assertContains(response, 'class="errorlist', status_code=422)
+        device.refresh_from_db()
+        self.assertEqual(device.name, "Comptoir")
+
+    def test_without_javascript_the_row_address_opens_the_full_form(self):
+        device = Device.objects.create(organisation=self.org, name="Comptoir")
+        self.assertRedirects(self.client.get(self.row_url(device)), self.device_url(device))
+
+    def test_the_read_only_role_cannot_edit_a_row(self):
+        device = Device.objects.create(organisation=self.org, name="Comptoir")
+        self.client.force_login(self.readonly)
+        self.assertEqual(self.client.get(self.row_url(device), **self.HTMX).status_code, 403)
+        self.assertEqual(self.client.get(self.row_url(device) + "?annuler=1", **self.HTMX)
+                         .status_code, 200)
+        self.assertEqual(self.client.post(self.row_url(device), {"name": "x"}, **self.HTMX)
+                         .status_code, 403)
