@@ -48,6 +48,32 @@ def upload(page, source, path):
     page.get_by_role("button", name="Lire le fichier").click()
 
 
+FOCUSED_NAME = """() => {
+    const el = document.activeElement;
+    const label = el.labels && el.labels[0];
+    return [el.tagName.toLowerCase(),
+            el.getAttribute("aria-label") || (label ? label.textContent : el.textContent).trim()];
+}"""
+
+
+def tab_through(page, limit=150):
+    """Press Tab until the focus leaves the page: what it reached, as (tag, name), and the
+    focused controls without a visible ring (WCAG 2.4.7, 1.4.11)."""
+    reached, problems = [], []
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement === document.body"):
+            break
+        reached.append(tuple(page.evaluate(FOCUSED_NAME)))
+        focus = page.evaluate(FOCUS_STYLE)
+        if focus["style"] == "none" or focus["width"] < 2:
+            problems.append(f"{page.url}: no focus ring: {focus['element']}")
+        elif (ratio := contrast(focus["color"], focus["background"])) < 3:
+            problems.append(f"{page.url}: focus ring contrast {ratio:.1f}:1: {focus['element']}")
+    return reached, problems
+
+
 def findings_row(page, title):
     table = page.get_by_role("table", name="Constats")
     return table.get_by_role("row").filter(has=page.get_by_text(title, exact=True))
@@ -121,6 +147,7 @@ def test_it_imports_an_ad_export_and_a_scan_then_handles_the_findings(page, cont
     expect(mfa.get_by_role("radio")).to_have_count(3)
     expect(mfa.get_by_label("Je ne sais pas")).to_be_checked()
     assert_no_axe_violations(page, "inventory-item-form")
+    assert not tab_through(page)[1]
     mfa.get_by_label("Non", exact=True).check()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status")).to_contain_text("est enregistré")
@@ -214,12 +241,18 @@ def test_it_imports_an_ad_export_and_a_scan_then_handles_the_findings(page, cont
                                     source_key="admin-partage", resolved_at_source=False)
     assert not in_plan.exists()
 
-    page.get_by_role("navigation", name="Statut des constats") \
-        .get_by_role("link", name="Risques acceptés").click()
+    statuses = page.get_by_role("navigation", name="Statut des constats")
+    expect(statuses.get_by_role("link", name="Ouverts")).to_have_attribute("aria-current", "page")
+    statuses.get_by_role("link", name="Risques acceptés").click()
+    expect(statuses.get_by_role("link", name="Risques acceptés")) \
+        .to_have_attribute("aria-current", "page")
     accepted = findings_row(page, SHARED_ADMIN)
     expect(accepted).to_have_count(1)
     expect(accepted).to_contain_text(f"Accepté jusqu'au {until:%d/%m/%Y} (Paul Martin)")
-    accepted.get_by_role("button", name="Rouvrir").click()
+    assert_no_axe_violations(page, "inventory-findings-accepted")
+    assert not tab_through(page)[1]
+    accepted.get_by_role("button", name="Rouvrir : Administrateur (Windows ou Active Directory)",
+                         exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Le constat est rouvert.")
     expect(findings_row(page, SHARED_ADMIN)).to_have_count(1)
     assert in_plan.exists()
@@ -238,25 +271,7 @@ def test_a_list_is_usable_with_the_keyboard_alone(page, context, live_server):
     page.goto("/o/centrale/inventaire/comptes/")
     expect(page.get_by_role("table", name="3 éléments")).to_be_visible()
 
-    def name_of_focused():
-        return page.evaluate("""() => {
-            const el = document.activeElement;
-            const label = el.labels && el.labels[0];
-            return [el.tagName.toLowerCase(), el.getAttribute("aria-label")
-                    || (label ? label.textContent : el.textContent).trim()];
-        }""")
-
-    reached, problems = [], []
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement === document.body"):
-            break
-        reached.append(tuple(name_of_focused()))
-        focus = page.evaluate(FOCUS_STYLE)
-        if focus["style"] == "none" or focus["width"] < 2:
-            problems.append(f"no focus ring: {focus['element']}")
-        elif (ratio := contrast(focus["color"], focus["background"])) < 3:
-            problems.append(f"focus ring contrast {ratio:.1f}:1: {focus['element']}")
+    reached, problems = tab_through(page)
     assert not problems, "\n".join(problems)
     expected = [("input", "Rechercher"), ("select", "Système"), ("select", "Administrateur"),
                 ("select", "Actif"), ("select", "Double authentification"),
