@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.core.models import Person
@@ -147,7 +148,7 @@ def form_for(kind: Kind, organisation, fields: tuple[str, ...] | None = None):
 
     def formfield(field, **kwargs):
         if isinstance(field, models.BooleanField) and field.null:
-            return KnownOrNotField(label=field.verbose_name, required=False,
+            return KnownOrNotField(label=capfirst(field.verbose_name), required=False,
                                    help_text=field.help_text)
         if isinstance(field, models.DateField):
             kwargs["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

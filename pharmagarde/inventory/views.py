@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from pharmagarde.actions.models import Action
 from pharmagarde.core.access import org_view
 from pharmagarde.core.models import Person
 
-from . import importers, services, tables
+from . import importers, plan_source, services, tables
 from .access import get_finding_or_404, get_importbatch_or_404, get_item_or_404
 from .kinds import KINDS, KINDS_BY_SLUG, form_for
 from .models import Finding, ImportBatch, ItemChange
@@ -268,6 +269,13 @@ def finding_list(request):
         "accepted_owner")
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     _with_rules(page.object_list)
+    # Each open finding's action in the plan (one per rule), for a direct link.
+    actions = dict(Action.objects.filter(organisation=request.organisation,
+                                         source=plan_source.SOURCE.name)
+                   .values_list("source_key", "pk"))
+    for finding in page.object_list:
+        finding.action_id = actions.get(finding.rule) if finding.status == Finding.Status.OPEN \
+            else None
     return render(request, "inventory/findings.html", {
         "page": page, "status": status, "querystring": f"statut={status}",
         "statuses": [("ouverts", _("Ouverts")), ("acceptes", _("Risques acceptés")),
@@ -278,7 +286,8 @@ class AcceptForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Pourquoi ce risque est-il accepté ?"),
                              max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=gettext_lazy("Qui en répond ?"),
-                                   queryset=Person.objects.none())
+                                   queryset=Person.objects.none(),
+                                   empty_label=gettext_lazy("— choisissez une personne —"))
     until = forms.DateField(label=gettext_lazy("Jusqu'à quand ?"),
                             help_text=gettext_lazy("Le constat revient à cette date. Un an "
                                                    "au plus."),
@@ -286,7 +295,9 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Person.objects.filter(organisation=organisation)
+        # Someone who has left cannot answer for a risk.
+        self.fields["owner"].queryset = Person.objects.filter(
+            organisation=organisation).exclude(departure_date__lte=timezone.localdate())
 
     def clean_until(self):
         until = self.cleaned_data["until"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from pharmagarde.actions.models import Action
-from pharmagarde.core.models import AuditEntry
+from pharmagarde.core.models import AuditEntry, Person
 from pharmagarde.inventory.kinds import KINDS
 from pharmagarde.inventory.models import Account, Backup, Device, Finding, ItemChange
 from pharmagarde.inventory.services import findings_recompute
@@ -251,7 +251,7 @@ class InlineEditTestCase(InventoryTestCase):
                                        kind=Device.Kind.LAPTOP, disk_encrypted=False)
         findings_recompute(organisation=self.org)
         form = self.client.get(self.row_url(device), **self.HTMX)
-        self.assertContains(form, 'hx-post="%s"' % self.row_url(device))
+        self.assertContains(form, f'hx-post="{self.row_url(device)}"')
         self.assertNotContains(form, "<html")
         saved = self.client.post(self.row_url(device), {
             "name": "Portable", "kind": "portable", "os_name": "", "last_update": "",
@@ -288,3 +288,21 @@ class InlineEditTestCase(InventoryTestCase):
                          .status_code, 200)
         self.assertEqual(self.client.post(self.row_url(device), {"name": "x"}, **self.HTMX)
                          .status_code, 403)
+
+
+class FindingLinksTestCase(InventoryTestCase):
+    def test_an_open_finding_links_to_its_action_and_departed_people_cannot_own_a_risk(self):
+        gone = Person.objects.create(organisation=self.org, first_name="Nicolas",
+                                     last_name="Petit", departure_date=timezone.localdate())
+        Backup.objects.create(organisation=self.org, what="LGO", offline_copy=False,
+                              last_restore_test=timezone.localdate())
+        findings_recompute(organisation=self.org)
+        action = Action.objects.get(source="inventaire",
+                                    source_key="pas-de-sauvegarde-hors-ligne")
+        page = self.client.get(self.org_url("inventory_findings"))
+        self.assertContains(page, self.org_url("action_edit", action.pk))
+        finding = Finding.objects.get(rule="pas-de-sauvegarde-hors-ligne")
+        form = self.client.get(self.org_url("inventory_finding_accept", finding.pk))
+        owners = list(form.context["form"].fields["owner"].queryset)
+        self.assertIn(self.person, owners)
+        self.assertNotIn(gone, owners)
