@@ -27,7 +27,7 @@ from .models import Account, Device, ImportBatch, ItemChange
 from .parsers.ad import read_ad_export
 from .parsers.errors import ImportFileError
 from .parsers.nmap import read_nmap
-from .services import findings_recompute
+from .services import findings_recompute, update_rows
 
 MAX_SHOWN_ERRORS = 50
 
@@ -61,9 +61,18 @@ class PeopleIndex:
     def __init__(self, organisation):
         self.by_email, self.by_name, ambiguous = {}, {}, set()
         self.by_name_all = []
+        # Positions in by_name_all by last name, and by the logins a name makes (« jdupont »,
+        # « jeandupont »): candidates() looks a row up instead of reading the whole staff.
+        self.by_last, self.by_login = {}, {}
         for person in Person.objects.filter(organisation=organisation):
-            self.by_name_all.append(((_fold(person.first_name), _fold(person.last_name)),
-                                     person))
+            first, last = _fold(person.first_name), _fold(person.last_name)
+            if last:
+                position = len(self.by_name_all)
+                self.by_last.setdefault(last, []).append(position)
+                for login in {f"{first[:1]}{last}".replace(" ", ""),
+                              f"{first}{last}".replace(" ", "")}:
+                    self.by_login.setdefault(login, []).append(position)
+            self.by_name_all.append(((first, last), person))
             if person.email:
                 self.by_email[person.email.lower()] = person
             key = (_fold(person.first_name), _fold(person.last_name))
@@ -86,13 +95,10 @@ class PeopleIndex:
         last name, or a login made of an initial and a last name (« jdupont »)."""
         login = _fold(login).replace(".", " ").replace(" ", "")
         last = _fold(last_name)
-        found = []
-        for (first, other_last), person in self.by_name_all:
-            if (last and other_last == last) or (
-                    other_last and login in {f"{first[:1]}{other_last}".replace(" ", ""),
-                                             f"{first}{other_last}".replace(" ", "")}):
-                found.append(person)
-        return found[:5]
+        positions = set(self.by_login.get(login, ()))
+        if last:
+            positions.update(self.by_last.get(last, ()))
+        return [self.by_name_all[position][1] for position in sorted(positions)[:5]]
 
 
 def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
@@ -188,8 +194,7 @@ def review_holders(batch: ImportBatch, choices: dict) -> None:
 
 def _apply_ad(batch, acting_user):
     organisation = batch.organisation
-    existing = {a.pk: a for a in Account.objects.filter(
-        organisation=organisation, pk__in=[r["existing"] for r in batch.rows if r["existing"]])}
+    existing = _existing(Account, organisation, batch.rows)
     people = set(Person.objects.filter(organisation=organisation).values_list("pk", flat=True))
     new, changed, history = [], [], []
     for row in batch.rows:
@@ -217,17 +222,15 @@ def _apply_ad(batch, acting_user):
                                       for name, value in values.items()
                                       if before[name] != value}))
     Account.objects.bulk_create(new, batch_size=1000)
-    Account.objects.bulk_update(changed, ["enabled", "is_admin", "last_used",
-                                          "password_last_set", "password_never_expires",
-                                          "import_key", "holder_id", "revision"],
-                                batch_size=1000)
+    update_rows(Account, changed, ["enabled", "is_admin", "last_used", "password_last_set",
+                                   "password_never_expires", "import_key", "holder_id",
+                                   "revision"])
     return new, history
 
 
 def _apply_nmap(batch, acting_user):
     organisation = batch.organisation
-    existing = {d.pk: d for d in Device.objects.filter(
-        organisation=organisation, pk__in=[r["existing"] for r in batch.rows if r["existing"]])}
+    existing = _existing(Device, organisation, batch.rows)
     new, changed, history = [], [], []
     for row in batch.rows:
         device = existing.get(row["existing"]) or Device(
@@ -252,10 +255,20 @@ def _apply_nmap(batch, acting_user):
                                      for name, value in values.items()
                                      if before[name] != value}))
     Device.objects.bulk_create(new, batch_size=1000)
-    Device.objects.bulk_update(changed, ["ip_address", "open_ports", "import_key",
-                                         "mac_address", "mac_vendor", "os_name", "revision"],
-                               batch_size=1000)
+    update_rows(Device, changed, ["ip_address", "open_ports", "import_key", "mac_address",
+                                  "mac_vendor", "os_name", "revision"])
     return new, history
+
+
+def _existing(model, organisation, rows, chunk=5000):
+    """{pk: item} of the organisation's items that the rows were matched with, fetched in
+    chunks (a single `pk IN (…)` of 100,000 ids passes SQLite's limit on parameters)."""
+    ids = [row["existing"] for row in rows if row["existing"]]
+    existing = {}
+    for start in range(0, len(ids), chunk):
+        existing.update((item.pk, item) for item in model.objects.filter(
+            organisation=organisation, pk__in=ids[start:start + chunk]))
+    return existing
 
 
 def _guess_kind(row) -> str:

@@ -41,6 +41,9 @@ class Snapshot:
     media: list = field(default_factory=list)
     cards: list = field(default_factory=list)
     backups: list = field(default_factory=list)
+    # The end-of-life status of each (name, version, paid, day) already looked up: a few
+    # systems are shared by thousands of devices, and a catalogue lookup costs milliseconds.
+    cycles: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,18 @@ def generic_login(snapshot, today):
 
 # ----------------------------------------------------------------------------------- devices
 
-def _cycle_status(name, version, extended_paid, today):
+def _cycle_status(name, version, extended_paid, today, memo=None):
+    """(cycle, status) of a system or software; `memo` (the snapshot's) keeps each answer
+    for the rest of the run."""
+    if memo is None:
+        return _lookup_cycle_status(name, version, extended_paid, today)
+    key = (name, version, extended_paid, today)
+    if key not in memo:
+        memo[key] = _lookup_cycle_status(name, version, extended_paid, today)
+    return memo[key]
+
+
+def _lookup_cycle_status(name, version, extended_paid, today):
     from .catalogue import get_catalogue
 
     catalogue = get_catalogue()
@@ -169,7 +183,7 @@ def end_of_life_system(snapshot, today):
         if not device.os_name:
             continue
         cycle, status = _cycle_status(device.os_name, device.os_version,
-                                      device.extended_support_paid, today)
+                                      device.extended_support_paid, today, snapshot.cycles)
         if status == "ended":
             end = cycle.effective_end(device.extended_support_paid)
             when = f" le {_fr_date(end)}" if end else ""
@@ -183,7 +197,8 @@ def end_of_life_software(snapshot, today):
                 yield _hit(software, f"Support terminé le {_fr_date(software.support_end)}.")
             continue
         cycle, status = _cycle_status(software.name, software.version,
-                                      software.extended_support_paid, today)
+                                      software.extended_support_paid, today,
+                                      snapshot.cycles)
         if status == "ended":
             end = cycle.effective_end(software.extended_support_paid)
             when = f" le {_fr_date(end)}" if end else ""

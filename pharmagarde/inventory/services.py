@@ -7,7 +7,7 @@ the findings never miss a change, whether it comes from a form, a bulk action or
 
 import datetime
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,6 +132,7 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
                                    subject_label=hit.label, detail=hit.detail[:300],
                                    severity=rule.severity, first_seen=now, last_seen=now))
                 continue
+            before = _finding_values(finding)
             finding.last_seen, finding.detail = now, hit.detail[:300]
             finding.subject_label, finding.severity = hit.label, rule.severity
             if finding.status == Finding.Status.RESOLVED:
@@ -143,18 +144,72 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
                 counts["opened"] += 1
             else:
                 counts["still"] += 1
-            changed.append(finding)
+            changed.append((finding, before))
         for key, finding in existing.items():
             if key not in hits and finding.status != Finding.Status.RESOLVED:
+                before = _finding_values(finding)
                 finding.status, finding.resolved_at = Finding.Status.RESOLVED, now
-                changed.append(finding)
+                changed.append((finding, before))
                 counts["resolved"] += 1
-        Finding.objects.bulk_create(new)
+        Finding.objects.bulk_create(new, batch_size=1000)
         counts["opened"] += len(new)
-        Finding.objects.bulk_update(changed, ["last_seen", "detail", "subject_label",
-                                              "severity", "status", "resolved_at"])
+        _findings_update(changed)
         plan_sync(organisation=organisation, acting_user=acting_user)
     return counts
+
+
+FINDING_UPDATED_FIELDS = ("last_seen", "detail", "subject_label", "severity", "status",
+                          "resolved_at")
+
+
+def _finding_values(finding) -> dict:
+    return {name: getattr(finding, name) for name in FINDING_UPDATED_FIELDS}
+
+
+def _findings_update(changed, chunk=500):
+    """Write the recomputed findings: those whose fields changed the same way (every finding
+    still seen gets the same last_seen, every one resolved the same status and date) in one
+    UPDATE … WHERE id IN (…) per chunk, the few left with bulk_update. bulk_update alone
+    builds a CASE per field and row, seconds for a few thousand findings."""
+    groups, single = {}, []
+    for finding, before in changed:
+        values = tuple((name, value) for name, value in _finding_values(finding).items()
+                       if value != before[name])
+        if values:
+            groups.setdefault(values, []).append(finding)
+    for values, findings in groups.items():
+        if len(findings) == 1:
+            single.append((findings[0], values))
+            continue
+        for start in range(0, len(findings), chunk):
+            Finding.objects.filter(pk__in=[f.pk for f in findings[start:start + chunk]]) \
+                .update(**dict(values))
+    if single:
+        fields = sorted({name for _finding, values in single for name, _value in values})
+        update_rows(Finding, [finding for finding, _values in single], fields)
+
+
+def update_rows(model, objects, fields, batch_size=2000):
+    """Save `fields` of each of `objects` (saved instances of `model`): what
+    `bulk_update(objects, fields)` writes, as one prepared UPDATE … WHERE id = %s run with
+    executemany. bulk_update builds a CASE WHEN per field and row, which costs about a
+    millisecond per row; this costs microseconds. Like bulk_update, it calls no save() and
+    sends no signal, and an auto_now field changes only if it is named."""
+    connection = connections[router.db_for_write(model)]
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    # Only the model's own table and column names, quoted, go into the text; every value
+    # is a parameter.
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    with transaction.atomic(using=connection.alias, savepoint=False), \
+            connection.cursor() as cursor:
+        for start in range(0, len(objects), batch_size):
+            cursor.executemany(sql, [
+                [field.get_db_prep_save(getattr(item, field.attname), connection)
+                 for field in columns] + [item.pk]
+                for item in objects[start:start + batch_size]])
 
 
 def finding_accept(*, acting_user, finding: Finding, reason: str, owner, until,
