@@ -13,6 +13,7 @@ then their IP address, then their name.
 """
 
 import datetime
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -104,13 +105,30 @@ class PeopleIndex:
 def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
     try:
         export = read_ad_export(file, filename=filename)
-        records = list(export.records())
+        # The records are matched as they are read (a 100,000-row export is not held twice
+        # in memory); the rows are dropped if the file turns out to be wrong.
+        rows = _ad_rows(export.records(), organisation)
     except ImportFileError as error:
         return Prepared(errors=[(error.line, error.message)])
     if export.errors:
         return Prepared(errors=export.errors[:MAX_SHOWN_ERRORS], warnings=export.warnings)
-    existing = {account.login.lower(): account for account in Account.objects.filter(
-        organisation=organisation, system=Account.System.WINDOWS)}
+    batch = ImportBatch.objects.create(
+        organisation=organisation, source=ImportBatch.Source.AD, filename=filename[:200],
+        created_by=acting_user, rows=rows,
+        summary={"format": export.format, "new": sum(not r["existing"] for r in rows),
+                 "updated": sum(bool(r["existing"]) for r in rows),
+                 "admins": sum(r["is_admin"] for r in rows),
+                 "unmatched": sum(r["holder"] is None for r in rows),
+                 "to_review": sum(bool(r["candidates"]) for r in rows)},
+        warnings=export.warnings)
+    return Prepared(batch=batch, warnings=export.warnings)
+
+
+def _ad_rows(records, organisation) -> list[dict]:
+    """The batch's rows: each record with its holder (or the candidates) and the account
+    it updates."""
+    existing = {login.lower(): pk for login, pk in Account.objects.filter(
+        organisation=organisation, system=Account.System.WINDOWS).values_list("login", "pk")}
     people = PeopleIndex(organisation)
     rows, seen = [], set()
     for record in records:
@@ -131,18 +149,9 @@ def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
             "holder": holder.pk if holder else None,
             "holder_label": str(holder) if holder else "", "matched_by": matched_by,
             "candidates": [[p.pk, str(p)] for p in candidates],
-            "existing": current.pk if current else None,
+            "existing": current,
         })
-    batch = ImportBatch.objects.create(
-        organisation=organisation, source=ImportBatch.Source.AD, filename=filename[:200],
-        created_by=acting_user, rows=rows,
-        summary={"format": export.format, "new": sum(not r["existing"] for r in rows),
-                 "updated": sum(bool(r["existing"]) for r in rows),
-                 "admins": sum(r["is_admin"] for r in rows),
-                 "unmatched": sum(r["holder"] is None for r in rows),
-                 "to_review": sum(bool(r["candidates"]) for r in rows)},
-        warnings=export.warnings)
-    return Prepared(batch=batch, warnings=export.warnings)
+    return rows
 
 
 def prepare_nmap(*, acting_user, organisation, file, filename) -> Prepared:
@@ -324,23 +333,30 @@ def batch_apply(*, acting_user, batch: ImportBatch, request=None,
         else:
             apply = _apply_ad if batch.source == ImportBatch.Source.AD else _apply_nmap
             new, history = apply(batch, acting_user)
-        changes = [ItemChange(organisation=batch.organisation,
-                              item_type=item._meta.model_name, item_id=item.pk,
-                              item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,
-                              actor=acting_user, changes={"source": ["", batch.filename]})
-                   for item in new]
-        changes += [ItemChange(organisation=batch.organisation,
-                               item_type=item._meta.model_name, item_id=item.pk,
-                               item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,
-                               actor=acting_user, changes=diff)
-                    for item, diff in history]
-        ItemChange.objects.bulk_create(changes, batch_size=1000)
+        changes = itertools.chain(
+            (ItemChange(organisation=batch.organisation,
+                        item_type=item._meta.model_name, item_id=item.pk,
+                        item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,
+                        actor=acting_user, changes={"source": ["", batch.filename]})
+             for item in new),
+            (ItemChange(organisation=batch.organisation,
+                        item_type=item._meta.model_name, item_id=item.pk,
+                        item_label=str(item)[:200], action=ItemChange.Action.IMPORTED,
+                        actor=acting_user, changes=diff)
+             for item, diff in history))
+        # A thousand history rows at a time: 100,000 of them at once would weigh more than
+        # the accounts they describe.
+        while chunk := list(itertools.islice(changes, 1000)):
+            ItemChange.objects.bulk_create(chunk)
         batch.applied_at = timezone.now()
         batch.summary = {**batch.summary, "created": len(new), "changed": len(history)}
+        # Let the recomputation below reuse the memory of the rows and items written.
+        batch.rows, new, history = [], (), ()
         batch.save(update_fields=["applied_at", "summary"])
         audit.record("inventory.imported", actor=acting_user, organisation=batch.organisation,
                      request=request, details={"source": batch.get_source_display(),
                                                "fichier": batch.filename,
-                                               "ajoutés": len(new), "modifiés": len(history)})
+                                               "ajoutés": batch.summary["created"],
+                                               "modifiés": batch.summary["changed"]})
         findings_recompute(organisation=batch.organisation, acting_user=acting_user)
     return batch.summary

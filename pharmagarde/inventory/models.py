@@ -77,7 +77,12 @@ class Account(Item):
         indexes = [models.Index(fields=["organisation", "system", "login"])]
 
     def __str__(self):
-        return f"{self.login} ({self.get_system_display()})"
+        # As get_system_display(), which hashes every choice on each call: the findings and
+        # the history of an import name 100,000 accounts.
+        return f"{self.login} ({SYSTEM_LABELS.get(self.system, self.system)})"
+
+
+SYSTEM_LABELS = dict(Account.System.choices)
 
 
 class Device(Item):
