@@ -78,7 +78,8 @@ def departed_still_enabled(snapshot, today):
         person = account.holder
         if (account.enabled and person is not None and person.departure_date
                 and person.departure_date <= today):
-            yield _hit(account, f"{person} est parti le {_fr_date(person.departure_date)}.")
+            yield _hit(account, f"{person} a quitté la structure le "
+                                f"{_fr_date(person.departure_date)}.")
 
 
 def shared_admin(snapshot, today):

@@ -183,7 +183,7 @@ def test_it_imports_an_ad_export_and_a_scan_then_handles_the_findings(page, cont
     expect(departed).to_have_count(1)
     expect(departed).to_contain_text("Critique")
     expect(departed).to_contain_text("mlefevre")
-    expect(departed).to_contain_text("Marie Lefèvre est parti le")
+    expect(departed).to_contain_text("Marie Lefèvre a quitté la structure le")
     departed.get_by_text(DEPARTED, exact=True).click()  # the <details> opens
     expect(departed.get_by_text("Que faire :")).to_be_visible()
     assert_no_axe_violations(page, "inventory-findings")
@@ -199,7 +199,7 @@ def test_it_imports_an_ad_export_and_a_scan_then_handles_the_findings(page, cont
     plan.get_by_role("link", name=DEPARTED).click()
     expect(heading(page)).to_have_text(DEPARTED)
     expect(page.get_by_text("Inventaire", exact=True).first).to_be_visible()
-    expect(page.get_by_text(re.compile(r"^mlefevre .*Marie Lefèvre est parti le"))) \
+    expect(page.get_by_text(re.compile(r"^mlefevre .*Marie Lefèvre a quitté la structure le"))) \
         .to_be_visible()
     due = today + datetime.timedelta(days=7)
     page.get_by_label("Responsable de l'action").select_option(label="Paul Martin (Préparateur)")

@@ -68,7 +68,8 @@ class AccountRulesTestCase(SimpleTestCase):
     def test_departed_person_still_enabled(self):
         gone = make(Account, login="npetit", holder=person(departed_days_ago=42))
         self.assertEqual(len(hits("compte-parti-actif", accounts=[gone])), 1)
-        self.assertIn("parti le", hits("compte-parti-actif", accounts=[gone])[0].detail)
+        self.assertIn("a quitté la structure le",
+                      hits("compte-parti-actif", accounts=[gone])[0].detail)
         disabled = make(Account, login="npetit", holder=person(42), enabled=False)
         leaving = make(Account, login="npetit", holder=person(-10))  # leaves in ten days
         present = make(Account, login="npetit", holder=person())
