@@ -19,6 +19,7 @@ urlpatterns = [
          name="inventory_import_template"),
     path("<slug:kind>/", views.item_list, name="inventory_list"),
     path("<slug:kind>/ajouter/", views.item_add, name="inventory_add"),
+    path("<slug:kind>/export.csv", views.item_export, name="inventory_export"),
     path("<slug:kind>/lot/", views.item_bulk, name="inventory_bulk"),
 ]
 # One address per kind for its items, with the parameter named after the model

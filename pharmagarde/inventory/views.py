@@ -9,12 +9,15 @@ from django.db.models import Q
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pharmagarde.actions.models import Action
+from pharmagarde.core import audit
 from pharmagarde.core.access import org_view
+from pharmagarde.core.exports import csv_response
 from pharmagarde.core.models import Person
 
 from . import importers, plan_source, services, tables
@@ -61,9 +64,9 @@ def _filter_value(kind, name, raw):
     return raw if raw in {value for value, _label in field.choices} else ...
 
 
-@org_view
-def item_list(request, kind):
-    kind = _kind(kind)
+def _filtered_items(request, kind):
+    """The kind's items as the list shows them: searched, filtered, sorted. Returns the
+    queryset, the search, the active filters and the sort."""
     items = kind.model.objects.filter(organisation=request.organisation)
     related = [name for name in kind.columns if kind.field(name).many_to_one]
     if related:
@@ -86,6 +89,13 @@ def item_list(request, kind):
     if sort.removeprefix("-") in kind.columns and not kind.field(
             sort.removeprefix("-")).many_to_many:
         items = items.order_by(sort, "pk")
+    return items, query, active, sort
+
+
+@org_view
+def item_list(request, kind):
+    kind = _kind(kind)
+    items, query, active, sort = _filtered_items(request, kind)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     keep = QueryDict(mutable=True)
     for key in ("q", "tri", *kind.filters):
@@ -98,6 +108,22 @@ def item_list(request, kind):
         "filters": [_filter_choices(kind, name, active.get(name, "")) for name in kind.filters],
         "querystring": keep.urlencode(), "filtered": bool(query or active),
     })
+
+
+@org_view
+def item_export(request, kind):
+    """The list as it is filtered, every field of the form, as French Excel opens it."""
+    kind = _kind(kind)
+    items, _query, active, _sort = _filtered_items(request, kind)
+    many = [name for name in kind.fields if kind.field(name).many_to_many]
+    related = [name for name in kind.fields if kind.field(name).many_to_one]
+    items = items.select_related(*related).prefetch_related(*many)
+    audit.record("inventory.exported", request=request, organisation=request.organisation,
+                 details={"type": str(kind.label), "filtres": len(active)})
+    header = [str(capfirst(kind.field(name).verbose_name)) for name in kind.fields]
+    rows = (list(services.display_values(kind, item).values())
+            for item in items.iterator(chunk_size=2000))
+    return csv_response(header, rows, stem=f"inventaire-{kind.slug}")
 
 
 def _filter_choices(kind, name, current):

@@ -306,3 +306,37 @@ class FindingLinksTestCase(InventoryTestCase):
         owners = list(form.context["form"].fields["owner"].queryset)
         self.assertIn(self.person, owners)
         self.assertNotIn(gone, owners)
+
+
+class ExportTestCase(InventoryTestCase):
+    def test_it_exports_the_filtered_list_with_every_field_for_excel(self):
+        laptop = Device.objects.create(organisation=self.org, name="=Portable",
+                                       kind=Device.Kind.LAPTOP, disk_encrypted=False)
+        Device.objects.create(organisation=self.org, name="Comptoir")
+        Device.objects.create(organisation=self.other_org, name="Bravo")
+        response = self.client.get(self.org_url("inventory_export", "appareils"),
+                                   {"kind": "portable"})
+        content = b"".join(response.streaming_content).decode()
+        lines = content.lstrip("\ufeff").splitlines()
+        self.assertTrue(lines[0].startswith("Nom;Type;Système;"))
+        self.assertEqual(len(lines), 2)
+        self.assertIn("'=Portable;Ordinateur portable;", lines[1])  # formula escaped
+        self.assertNotIn("Bravo", content)
+        self.assertTrue(AuditEntry.objects.filter(action="inventory.exported").exists())
+        self.assertIsNotNone(laptop.pk)
+
+    def test_the_software_export_lists_its_devices_without_a_query_per_row(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from pharmagarde.inventory.models import Software
+
+        device = Device.objects.create(organisation=self.org, name="Comptoir")
+        for number in range(30):
+            Software.objects.create(organisation=self.org, name=f"L{number}").devices.add(device)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(self.org_url("inventory_export", "logiciels"))
+            content = b"".join(response.streaming_content).decode()
+        self.assertIn("L29;", content)
+        self.assertIn(";Comptoir;", content)
+        self.assertLess(len(queries), 20)
