@@ -28,7 +28,7 @@ from .models import Account, Device, ImportBatch, ItemChange
 from .parsers.ad import read_ad_export
 from .parsers.errors import ImportFileError
 from .parsers.nmap import read_nmap
-from .services import findings_recompute, update_rows
+from .services import findings_recompute, insert_rows, update_rows
 
 MAX_SHOWN_ERRORS = 50
 
@@ -347,7 +347,7 @@ def batch_apply(*, acting_user, batch: ImportBatch, request=None,
         # A thousand history rows at a time: 100,000 of them at once would weigh more than
         # the accounts they describe.
         while chunk := list(itertools.islice(changes, 1000)):
-            ItemChange.objects.bulk_create(chunk)
+            insert_rows(ItemChange, chunk)
         batch.applied_at = timezone.now()
         batch.summary = {**batch.summary, "created": len(new), "changed": len(history)}
         # Let the recomputation below reuse the memory of the rows and items written.
