@@ -271,7 +271,8 @@ def _apply_nmap(batch, acting_user):
 
 def _existing(model, organisation, rows, chunk=5000):
     """{pk: item} of the organisation's items that the rows were matched with, fetched in
-    chunks (a single `pk IN (…)` of 100,000 ids passes SQLite's limit on parameters)."""
+    chunks (a single `pk IN (…)` of 100,000 ids passes the limit on parameters of most
+    SQLite builds, 32,766)."""
     ids = [row["existing"] for row in rows if row["existing"]]
     existing = {}
     for start in range(0, len(ids), chunk):
