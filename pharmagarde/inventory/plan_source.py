@@ -16,6 +16,7 @@ from .rules import CRITICAL, HIGH, RULES
 
 CRITICALITY = {CRITICAL: "critique", HIGH: "majeure"}
 SHOWN_SUBJECTS = 20
+KEPT_SUBJECTS = 200
 
 
 class InventorySource(Source):
@@ -29,12 +30,14 @@ class InventorySource(Source):
         for action in actions:
             if action.source != self.name:
                 continue
-            subjects = (action.source_data or {}).get("subjects", [])
+            data = action.source_data or {}
+            subjects = data.get("subjects", [])
+            count = data.get("count", len(subjects))
             described[action.pk] = Closes(
                 heading=str(_("Éléments concernés dans l'inventaire")),
                 summary=ngettext("Concerne %(n)d élément de l'inventaire",
                                  "Concerne %(n)d éléments de l'inventaire",
-                                 len(subjects)) % {"n": len(subjects)},
+                                 count) % {"n": count},
                 items=tuple(ClosedItem(text) for text in subjects[:SHOWN_SUBJECTS]),
                 done_note=str(_("Le constat disparaîtra quand l'inventaire ne le montrera "
                                 "plus.")),
@@ -67,7 +70,9 @@ def plan_items(organisation) -> list[PlanItem]:
             priority=100 * rule.severity + rank,
             criticality=CRITICALITY.get(rule.severity, "normale"),
             references=tuple(f"ANSSI, mesure {n}" for n in rule.anssi),
-            data={"rule": rule.id, "subjects": subjects, "questions": list(rule.questions)},
+            # The first items only: an action stays small whatever the inventory's size.
+            data={"rule": rule.id, "subjects": subjects[:KEPT_SUBJECTS],
+                  "count": len(subjects), "questions": list(rule.questions)},
         ))
     return items
 

@@ -340,3 +340,20 @@ class ExportTestCase(InventoryTestCase):
         self.assertIn("L29;", content)
         self.assertIn(";Comptoir;", content)
         self.assertLess(len(queries), 20)
+
+
+class LargeInventoryPlanTestCase(InventoryTestCase):
+    def test_an_action_keeps_the_first_items_and_counts_them_all(self):
+        from pharmagarde.inventory.plan_source import KEPT_SUBJECTS, SOURCE
+
+        Device.objects.bulk_create([
+            Device(organisation=self.org, name=f"Portable {n:03d}", kind=Device.Kind.LAPTOP,
+                   disk_encrypted=False) for n in range(KEPT_SUBJECTS + 50)])
+        findings_recompute(organisation=self.org)
+        action = Action.objects.get(source="inventaire", source_key="mobile-non-chiffre")
+        self.assertEqual(len(action.source_data["subjects"]), KEPT_SUBJECTS)
+        self.assertEqual(action.source_data["count"], KEPT_SUBJECTS + 50)
+        self.assertIn("et 230 autre(s)", action.how)
+        closes = SOURCE.describe([action])[action.pk]
+        self.assertEqual(closes.summary, f"Concerne {KEPT_SUBJECTS + 50} éléments de "
+                                         "l'inventaire")
