@@ -9,6 +9,7 @@ the lists show so that it can be checked.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.core.models import Organisation, Person
@@ -79,10 +80,19 @@ class Account(Item):
     def __str__(self):
         # As get_system_display(), which hashes every choice on each call: the findings and
         # the history of an import name 100,000 accounts.
-        return f"{self.login} ({SYSTEM_LABELS.get(self.system, self.system)})"
+        return f"{self.login} ({_system_label(self.system)})"
 
 
 SYSTEM_LABELS = dict(Account.System.choices)
+_SYSTEM_LABEL_CACHE = {}
+
+
+def _system_label(system: str) -> str:
+    """The system's label in the current language, translated once per language."""
+    key = (get_language(), system)
+    if key not in _SYSTEM_LABEL_CACHE:
+        _SYSTEM_LABEL_CACHE[key] = str(SYSTEM_LABELS.get(system, system))
+    return _SYSTEM_LABEL_CACHE[key]
 
 
 class Device(Item):

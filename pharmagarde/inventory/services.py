@@ -128,9 +128,10 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
         for key, (rule, hit) in hits.items():
             finding = existing.get(key)
             if finding is None:
-                new.append(Finding(organisation=organisation, rule=rule.id, subject=hit.subject,
-                                   subject_label=hit.label, detail=hit.detail[:300],
-                                   severity=rule.severity, first_seen=now, last_seen=now))
+                new.append(Finding(organisation_id=organisation.pk, rule=rule.id,
+                                   subject=hit.subject, subject_label=hit.label,
+                                   detail=hit.detail[:300], severity=rule.severity,
+                                   first_seen=now, last_seen=now))
                 continue
             before = _finding_values(finding)
             finding.last_seen, finding.detail = now, hit.detail[:300]
@@ -189,6 +190,28 @@ def _findings_update(changed, chunk=500):
         update_rows(Finding, [finding for finding, _values in single], fields)
 
 
+# Field types whose Python value is already what the database driver takes.
+_PLAIN_TYPES = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField",
+                "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
+                "SmallIntegerField", "ForeignKey", "GenericIPAddressField"}
+
+
+def _converter(field, connection, *, adding):
+    """A function item -> database value for one column, as field.get_db_prep_save(
+    field.pre_save(item, adding)) gives, without its per-call cost for the plain types
+    (a million calls for an import of 100,000 accounts)."""
+    internal = field.get_internal_type()
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    attname = field.attname
+    if internal in _PLAIN_TYPES and not auto:
+        if internal == "GenericIPAddressField":
+            return lambda item: getattr(item, attname) or None
+        return lambda item: getattr(item, attname)
+    if adding or auto:
+        return lambda item: field.get_db_prep_save(field.pre_save(item, adding), connection)
+    return lambda item: field.get_db_prep_save(getattr(item, attname), connection)
+
+
 def insert_rows(model, objects, batch_size=2000):
     """Insert `objects` (new instances of `model`) as `bulk_create(objects)` would, when
     their primary keys are not needed afterwards: one prepared INSERT run with executemany.
@@ -198,16 +221,15 @@ def insert_rows(model, objects, batch_size=2000):
     meta, quote = model._meta, connection.ops.quote_name
     columns = [field for field in meta.concrete_fields
                if not field.primary_key and not getattr(field, "generated", False)]
+    convert = [_converter(field, connection, adding=True) for field in columns]
     names = ", ".join(quote(field.column) for field in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     with transaction.atomic(using=connection.alias, savepoint=False), \
             connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
-            cursor.executemany(sql, [
-                [field.get_db_prep_save(field.pre_save(item, True), connection)
-                 for field in columns]
-                for item in objects[start:start + batch_size]])
+            cursor.executemany(sql, [[value(item) for value in convert]
+                                     for item in objects[start:start + batch_size]])
 
 
 def update_rows(model, objects, fields, batch_size=2000):
@@ -222,15 +244,14 @@ def update_rows(model, objects, fields, batch_size=2000):
     # Only the model's own table and column names, quoted, go into the text; every value
     # is a parameter.
     table, key = quote(meta.db_table), quote(meta.pk.column)
+    convert = [_converter(field, connection, adding=False) for field in columns]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
     with transaction.atomic(using=connection.alias, savepoint=False), \
             connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
-            cursor.executemany(sql, [
-                [field.get_db_prep_save(getattr(item, field.attname), connection)
-                 for field in columns] + [item.pk]
-                for item in objects[start:start + batch_size]])
+            cursor.executemany(sql, [[value(item) for value in convert] + [item.pk]
+                                     for item in objects[start:start + batch_size]])
 
 
 def finding_accept(*, acting_user, finding: Finding, reason: str, owner, until,
