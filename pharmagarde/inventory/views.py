@@ -28,6 +28,7 @@ from .parsers.errors import ImportFileError
 from .rules import RULES_BY_ID, SEVERITY_LABELS
 
 PAGE_SIZE = 50
+MAX_REVIEW = 500
 
 
 def _kind(slug):
@@ -448,8 +449,11 @@ def import_preview(request, importbatch_id):
     if batch.source == ImportBatch.Source.TABLE:
         page.object_list = [{**row, "cells": [row["values"].get(f.name) for f in fields]}
                             for row in page.object_list]
+    # Every account to review, whatever page it is on: the choices go with the confirmation.
+    review = [row for row in batch.rows if row.get("candidates")][:MAX_REVIEW] \
+        if batch.source == ImportBatch.Source.AD and not batch.applied_at else []
     return render(request, "inventory/import_preview.html",
-                  {"batch": batch, "page": page, "fields": fields})
+                  {"batch": batch, "page": page, "fields": fields, "review": review})
 
 
 def _columns_form(batch, data=None):

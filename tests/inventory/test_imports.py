@@ -209,3 +209,15 @@ class ReviewTestCase(ImportTestCase):
         page = self.client.get(self.preview_url(ImportBatch.objects.get()))
         self.assertContains(page, 'name="titulaire-jdupont"')
         self.assertContains(page, "Jeanne Dupont")
+
+    def test_accounts_to_review_are_all_offered_whatever_their_page(self):
+        Person.objects.create(organisation=self.org, first_name="Jeanne", last_name="Dupont")
+        self.start("ad", "get-aduser-fr-utf8bom.csv")
+        batch = ImportBatch.objects.get()
+        # As if the export were long: the account to review sits on a later page.
+        batch.rows = [dict(batch.rows[0], login=f"filler{n}", candidates=[], existing=None)
+                      for n in range(120)] + batch.rows
+        batch.save(update_fields=["rows"])
+        page = self.client.get(self.preview_url(batch))
+        self.assertContains(page, 'name="titulaire-jdupont"')
+        self.assertContains(page, "Comptes à rattacher")
