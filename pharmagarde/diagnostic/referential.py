@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import jsonschema
-import yaml
+
+from pharmagarde.lib.yamllines import load_with_lines
 
 REFERENTIALS_DIR = Path(__file__).parent / "referentials"
 KINDS = ["officine", "pui", "lbm", "industrie", "distribution"]
@@ -237,35 +238,6 @@ class Referential:
         return {q.measure.id: q.measure for q in self.questions.values() if q.scored}
 
 
-# --- YAML with line numbers -------------------------------------------------------------
-
-def _compose(text, filename):
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{filename}:{mark.line + 1}" if mark else filename
-        raise ReferentialError(
-            f"{where} — YAML illisible : {getattr(error, 'problem', error)}") from error
-
-
-def _to_python(node, path=(), lines=None):
-    """Turn a composed YAML node into Python values, noting each path's line number."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in result:
-                raise ReferentialError(f"ligne {key_node.start_mark.line + 1} — le champ "
-                                       f"« {key} » apparaît deux fois")
-            result[key] = _to_python(value_node, (*path, key), lines)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, index), lines) for index, item in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
 def _describe(data, path, lines, filename):
     """'socle.yaml:42 — question « gouv-referent », champ « weight »' for an error path."""
     item_id, item_kind, item_path = None, "module", ()
@@ -317,11 +289,7 @@ def _schema_error(error, data, lines, filename):
 
 def parse_module(text, filename):
     """Validate one module file and return (module dict, line map)."""
-    node = _compose(text, filename)
-    if node is None:
-        raise ReferentialError(f"{filename}:1 — fichier vide")
-    lines = {}
-    data = _to_python(node, (), lines)
+    data, lines = load_with_lines(text, filename, ReferentialError)
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:

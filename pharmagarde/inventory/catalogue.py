@@ -26,7 +26,8 @@ from functools import cache
 from pathlib import Path
 
 import jsonschema
-import yaml
+
+from pharmagarde.lib.yamllines import load_with_lines
 
 ENDOFLIFE_DIR = Path(__file__).parent / "endoflife"
 CONFIG_FILE = "catalogue.yaml"
@@ -159,36 +160,6 @@ class CatalogueError(Exception):
     """A data error, worded for the person who maintains the catalogue's files."""
 
 
-# --- YAML with line numbers -----------------------------------------------------------------
-
-def _compose(text, filename):
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{filename}:{mark.line + 1}" if mark else filename
-        raise CatalogueError(
-            f"{where} — YAML illisible : {getattr(error, 'problem', error)}") from error
-
-
-def _to_python(node, path, lines, filename):
-    """Turn a composed YAML node into Python values, noting each path's line number."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in result:
-                raise CatalogueError(f"{filename}:{key_node.start_mark.line + 1} — le champ "
-                                     f"« {key} » apparaît deux fois")
-            result[key] = _to_python(value_node, (*path, key), lines, filename)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, index), lines, filename)
-                for index, item in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
 _MESSAGES = {
     "required": "champ obligatoire manquant",
     "additionalProperties": "champ inconnu",
@@ -263,11 +234,7 @@ def validate(data, lines, schema, filename):
 
 def parse(text, filename, schema):
     """Validate one file's text against `schema`; return (data, line map)."""
-    node = _compose(text, filename)
-    if node is None:
-        raise CatalogueError(f"{filename}:1 — fichier vide")
-    lines = {}
-    data = _to_python(node, (), lines, filename)
+    data, lines = load_with_lines(text, filename, CatalogueError)
     validate(data, lines, schema, filename)
     return data, lines
 

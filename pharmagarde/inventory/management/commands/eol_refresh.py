@@ -19,6 +19,7 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from pharmagarde.inventory import catalogue as cat
+from pharmagarde.lib.yamllines import load_with_lines
 
 HEADER = ("# Généré par « manage.py eol_refresh » depuis endoflife.date (licence MIT, voir\n"
           "# LICENSE) : ne pas modifier à la main, relancez la commande.\n")
@@ -50,11 +51,7 @@ def _source_text(source_dir, product_id):
 def build_product(product_id, name, text):
     """The vendored product: the source's fields we use, labels rendered, validated with
     the catalogue's schema (errors name the source file and line)."""
-    node = cat._compose(text, name)
-    if node is None:
-        raise cat.CatalogueError(f"{name}:1 — fichier vide")
-    lines = {}
-    source = cat._to_python(node, (), lines, name)
+    source, lines = load_with_lines(text, name, cat.CatalogueError)
     if not isinstance(source, dict):
         raise cat.CatalogueError(f"{name}:1 — un produit est attendu")
     template = source.get("releaseLabel")
