@@ -216,6 +216,21 @@ def _insert_with_keys(model, organisation, items, chunk=5000):
             by_key[key]._state.adding = False
 
 
+def _merge(item, values, new, changed, history):
+    """Set `values` on an imported item and sort it: new, changed (revision claimed, its
+    history noted as {field: [before, after]}), or left as it was."""
+    before = {name: getattr(item, name) for name in values}
+    for name, value in values.items():
+        setattr(item, name, value)
+    if item.pk is None:
+        new.append(item)
+    elif before != values:
+        item.revision += 1
+        changed.append(item)
+        history.append((item, {name: [_show(before[name]), _show(value)]
+                               for name, value in values.items() if before[name] != value}))
+
+
 def _apply_ad(batch, acting_user):
     organisation = batch.organisation
     existing = _existing(Account, organisation, batch.rows)
@@ -237,17 +252,7 @@ def _apply_ad(batch, acting_user):
         }
         if row["holder"] in people and account.holder_id is None:
             values["holder_id"] = row["holder"]
-        before = {name: getattr(account, name) for name in values}
-        for name, value in values.items():
-            setattr(account, name, value)
-        if account.pk is None:
-            new.append(account)
-        elif before != values:
-            account.revision += 1
-            changed.append(account)
-            history.append((account, {name: [_show(before[name]), _show(value)]
-                                      for name, value in values.items()
-                                      if before[name] != value}))
+        _merge(account, values, new, changed, history)
     _insert_with_keys(Account, organisation, new)
     update_rows(Account, changed, ["enabled", "is_admin", "last_used", "password_last_set",
                                    "password_never_expires", "import_key", "holder_id",
@@ -270,17 +275,7 @@ def _apply_nmap(batch, acting_user):
             values["mac_vendor"] = row["mac_vendor"]
         if row["os"] and not device.os_name:
             values["os_name"] = row["os"]
-        before = {name: getattr(device, name) for name in values}
-        for name, value in values.items():
-            setattr(device, name, value)
-        if device.pk is None:
-            new.append(device)
-        elif before != values:
-            device.revision += 1
-            changed.append(device)
-            history.append((device, {name: [_show(before[name]), _show(value)]
-                                     for name, value in values.items()
-                                     if before[name] != value}))
+        _merge(device, values, new, changed, history)
     Device.objects.bulk_create(new, batch_size=1000)
     update_rows(Device, changed, ["ip_address", "open_ports", "import_key", "mac_address",
                                   "mac_vendor", "os_name", "revision"])
