@@ -18,6 +18,7 @@ from pharmagarde.actions.models import Action
 from pharmagarde.core import audit
 from pharmagarde.core.access import org_view
 from pharmagarde.core.exports import csv_response
+from pharmagarde.core.htmx import is_htmx
 from pharmagarde.core.models import Person
 
 from . import importers, plan_source, services, tables
@@ -191,10 +192,6 @@ def item_edit(request, kind, **ids):
         "findings": _with_rules(list(Finding.objects.filter(
             organisation=request.organisation, subject=f"{item._meta.model_name}:{item.pk}",
             status=Finding.Status.OPEN)))})
-
-
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 @org_view

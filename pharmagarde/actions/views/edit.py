@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import org_view
 from pharmagarde.core.formats import percent
+from pharmagarde.core.htmx import is_htmx
 
 from .. import services
 from ..access import get_action_or_404
@@ -152,7 +153,7 @@ def action_status(request, action_id):
             message = done_message(action) if action.status == Action.Status.DONE else _(
                 "« %(title)s » est maintenant « %(status)s ».") % {
                 "title": action.title, "status": action.get_status_display()}
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         context = board_context(request, announce=message)
         context["announce_error"] = level == messages.ERROR
         return render(request, "actions/action_board.html#board", context)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pharmagarde.core.access import org_view
 from pharmagarde.core.files import check_upload, download_response
+from pharmagarde.core.htmx import is_htmx
 from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import (
     ACCEPT_ATTRIBUTE,
@@ -42,10 +43,6 @@ from ..scoring import MATURITY_LEVELS, question_ratio, score_assessment, visible
 PAGE_SIZE = 20
 LEVEL_LABELS = {level: label for _ceiling, level, label in MATURITY_LEVELS}
 THEME_TEMPLATE = "diagnostic/assessment_theme.html"
-
-
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 def user_label(user):
