@@ -80,7 +80,12 @@ class Account(Item):
     def __str__(self):
         # As get_system_display(), which hashes every choice on each call: the findings and
         # the history of an import name 100,000 accounts.
-        return f"{self.login} ({_system_label(self.system)})"
+        return account_label(self.login, self.system)
+
+
+def account_label(login: str, system: str) -> str:
+    """What str(account) gives, without an instance (an import names 100,000 accounts)."""
+    return f"{login} ({_system_label(system)})"
 
 
 SYSTEM_LABELS = dict(Account.System.choices)

@@ -7,13 +7,14 @@ the findings never miss a change, whether it comes from a form, a bulk action or
 
 import datetime
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
 from pharmagarde.core.concurrency import RevisionConflict, claim_revision
+from pharmagarde.lib.bulk import insert_rows, update_rows
 
 from . import selectors
 from .kinds import KINDS_BY_MODEL, Kind
@@ -121,37 +122,43 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
     today = today or timezone.localdate()
     hits = run_rules(selectors.snapshot(organisation), today, rules)
     counts = {"opened": 0, "resolved": 0, "still": 0}
+    open_, resolved, accepted = (Finding.Status.OPEN, Finding.Status.RESOLVED,
+                                 Finding.Status.ACCEPTED)
     with transaction.atomic():
-        existing = {(f.rule, f.subject): f for f in
-                    Finding.objects.select_for_update().filter(organisation=organisation)}
+        # Rows, not instances: an import of 100,000 accounts brings as many findings.
+        # Each: (pk, accepted_until, then the FINDING_UPDATED_FIELDS).
+        existing = {(rule, subject): values for rule, subject, *values in
+                    Finding.objects.select_for_update().filter(organisation=organisation)
+                    .values_list("rule", "subject", "pk", "accepted_until",
+                                 *FINDING_UPDATED_FIELDS).order_by()}
         new, changed = [], []
         for key, (rule, hit) in hits.items():
-            finding = existing.get(key)
-            if finding is None:
-                new.append(Finding(organisation_id=organisation.pk, rule=rule.id,
-                                   subject=hit.subject, subject_label=hit.label,
-                                   detail=hit.detail[:300], severity=rule.severity,
-                                   first_seen=now, last_seen=now))
+            row = existing.get(key)
+            if row is None:
+                new.append({"organisation_id": organisation.pk, "rule": rule.id,
+                            "subject": hit.subject, "subject_label": hit.label,
+                            "detail": hit.detail[:300], "severity": rule.severity,
+                            "first_seen": now, "last_seen": now})
                 continue
-            before = _finding_values(finding)
-            finding.last_seen, finding.detail = now, hit.detail[:300]
-            finding.subject_label, finding.severity = hit.label, rule.severity
-            if finding.status == Finding.Status.RESOLVED:
-                finding.status, finding.resolved_at = Finding.Status.OPEN, None
+            pk, accepted_until, *before = row
+            status, resolved_at = before[STATUS], before[RESOLVED_AT]
+            if status == resolved:
+                status, resolved_at = open_, None
                 counts["opened"] += 1
-            elif (finding.status == Finding.Status.ACCEPTED and finding.accepted_until
-                    and finding.accepted_until < today):
-                finding.status = Finding.Status.OPEN
+            elif status == accepted and accepted_until and accepted_until < today:
+                status = open_
                 counts["opened"] += 1
             else:
                 counts["still"] += 1
-            changed.append((finding, before))
-        for key, finding in existing.items():
-            if key not in hits and finding.status != Finding.Status.RESOLVED:
-                before = _finding_values(finding)
-                finding.status, finding.resolved_at = Finding.Status.RESOLVED, now
-                changed.append((finding, before))
+            changed.append((pk, before, (now, hit.detail[:300], hit.label, rule.severity,
+                                         status, resolved_at)))
+        for key, (pk, _until, *before) in existing.items():
+            if key not in hits and before[STATUS] != resolved:
+                after = list(before)
+                after[STATUS], after[RESOLVED_AT] = resolved, now
+                changed.append((pk, before, after))
                 counts["resolved"] += 1
+        existing = None  # let the rows go before the writes
         insert_rows(Finding, new)
         counts["opened"] += len(new)
         _findings_update(changed)
@@ -161,97 +168,34 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
 
 FINDING_UPDATED_FIELDS = ("last_seen", "detail", "subject_label", "severity", "status",
                           "resolved_at")
-
-
-def _finding_values(finding) -> dict:
-    return {name: getattr(finding, name) for name in FINDING_UPDATED_FIELDS}
+STATUS, RESOLVED_AT = (FINDING_UPDATED_FIELDS.index(name) for name in ("status", "resolved_at"))
 
 
 def _findings_update(changed, chunk=500):
-    """Write the recomputed findings: those whose fields changed the same way (every finding
-    still seen gets the same last_seen, every one resolved the same status and date) in one
-    UPDATE … WHERE id IN (…) per chunk, the few left with bulk_update. bulk_update alone
-    builds a CASE per field and row, seconds for a few thousand findings."""
+    """Write the recomputed findings, given as (pk, values before, values after) in the
+    order of FINDING_UPDATED_FIELDS: those whose fields changed the same way (every
+    finding still seen gets the same last_seen, every one resolved the same status and
+    date) in one UPDATE … WHERE id IN (…) per chunk, the few left one prepared UPDATE
+    (lib.bulk.update_rows). bulk_update alone builds a CASE per field and row, seconds for
+    a few thousand findings."""
     groups, single = {}, []
-    for finding, before in changed:
-        values = tuple((name, value) for name, value in _finding_values(finding).items()
-                       if value != before[name])
+    for pk, before, after in changed:
+        values = tuple((name, value) for name, old, value in
+                       zip(FINDING_UPDATED_FIELDS, before, after, strict=True) if value != old)
         if values:
-            groups.setdefault(values, []).append(finding)
+            groups.setdefault(values, []).append((pk, after))
     for values, findings in groups.items():
         if len(findings) == 1:
             single.append((findings[0], values))
             continue
         for start in range(0, len(findings), chunk):
-            Finding.objects.filter(pk__in=[f.pk for f in findings[start:start + chunk]]) \
+            Finding.objects.filter(pk__in=[pk for pk, _after in findings[start:start + chunk]]) \
                 .update(**dict(values))
     if single:
         fields = sorted({name for _finding, values in single for name, _value in values})
-        update_rows(Finding, [finding for finding, _values in single], fields)
-
-
-# Field types whose Python value is already what the database driver takes.
-_PLAIN_TYPES = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField",
-                "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
-                "SmallIntegerField", "ForeignKey", "GenericIPAddressField"}
-
-
-def _converter(field, connection, *, adding):
-    """A function item -> database value for one column, as field.get_db_prep_save(
-    field.pre_save(item, adding)) gives, without its per-call cost for the plain types
-    (a million calls for an import of 100,000 accounts)."""
-    internal = field.get_internal_type()
-    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    attname = field.attname
-    if internal in _PLAIN_TYPES and not auto:
-        if internal == "GenericIPAddressField":
-            return lambda item: getattr(item, attname) or None
-        return lambda item: getattr(item, attname)
-    if adding or auto:
-        return lambda item: field.get_db_prep_save(field.pre_save(item, adding), connection)
-    return lambda item: field.get_db_prep_save(getattr(item, attname), connection)
-
-
-def insert_rows(model, objects, batch_size=2000):
-    """Insert `objects` (new instances of `model`) as `bulk_create(objects)` would, when
-    their primary keys are not needed afterwards: one prepared INSERT run with executemany.
-    bulk_create compiles its SQL again for every batch (at most 999 parameters on SQLite:
-    70 rows of a dozen columns), which costs more than the database's work."""
-    connection = connections[router.db_for_write(model)]
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = [field for field in meta.concrete_fields
-               if not field.primary_key and not getattr(field, "generated", False)]
-    convert = [_converter(field, connection, adding=True) for field in columns]
-    names = ", ".join(quote(field.column) for field in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    with transaction.atomic(using=connection.alias, savepoint=False), \
-            connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            cursor.executemany(sql, [[value(item) for value in convert]
-                                     for item in objects[start:start + batch_size]])
-
-
-def update_rows(model, objects, fields, batch_size=2000):
-    """Save `fields` of each of `objects` (saved instances of `model`): what
-    `bulk_update(objects, fields)` writes, as one prepared UPDATE … WHERE id = %s run with
-    executemany. bulk_update builds a CASE WHEN per field and row, which costs about a
-    millisecond per row; this costs microseconds. Like bulk_update, it calls no save() and
-    sends no signal, and an auto_now field changes only if it is named."""
-    connection = connections[router.db_for_write(model)]
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    # Only the model's own table and column names, quoted, go into the text; every value
-    # is a parameter.
-    table, key = quote(meta.db_table), quote(meta.pk.column)
-    convert = [_converter(field, connection, adding=False) for field in columns]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
-    with transaction.atomic(using=connection.alias, savepoint=False), \
-            connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            cursor.executemany(sql, [[value(item) for value in convert] + [item.pk]
-                                     for item in objects[start:start + batch_size]])
+        update_rows(Finding, [{"pk": pk, **dict(zip(FINDING_UPDATED_FIELDS, after,
+                                                    strict=True))}
+                              for (pk, after), _values in single], fields)
 
 
 def finding_accept(*, acting_user, finding: Finding, reason: str, owner, until,

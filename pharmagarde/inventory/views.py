@@ -443,11 +443,12 @@ def import_preview(request, importbatch_id):
         return redirect("inventory_list", org_slug=request.organisation.slug, kind=slug)
     page = Paginator(batch.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     fields = tables.TARGETS.get(batch.summary.get("target"), ())
+    page.object_list = importers.preview_rows(batch, page.object_list)
     if batch.source == ImportBatch.Source.TABLE:
         page.object_list = [{**row, "cells": [row["values"].get(f.name) for f in fields]}
                             for row in page.object_list]
     # Every account to review, whatever page it is on: the choices go with the confirmation.
-    review = [row for row in batch.rows if row.get("candidates")][:MAX_REVIEW] \
+    review = importers.review_rows(batch, MAX_REVIEW) \
         if batch.source == ImportBatch.Source.AD and not batch.applied_at else []
     return render(request, "inventory/import_preview.html",
                   {"batch": batch, "page": page, "fields": fields, "review": review})

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pharmagarde.core.models import AuditEntry, Person
+from pharmagarde.inventory import importers
 from pharmagarde.inventory.models import Account, Device, Finding, ImportBatch, ItemChange
 from pharmagarde.inventory.parsers.nmap import read_nmap
 from tests.base import BaseTestCase
@@ -193,7 +194,7 @@ class ReviewTestCase(ImportTestCase):
                                        last_name="Dupont")
         self.start("ad", "get-aduser-fr-utf8bom.csv")
         batch = ImportBatch.objects.get()
-        row = next(r for r in batch.rows if r["login"] == "jdupont")
+        row = next(r for r in map(importers.ad_row, batch.rows) if r["login"] == "jdupont")
         self.assertIsNone(row["holder"])
         self.assertEqual(row["candidates"], [[jeanne.pk, str(jeanne)]])
         self.assertEqual(batch.summary["to_review"], 1)
@@ -215,7 +216,9 @@ class ReviewTestCase(ImportTestCase):
         self.start("ad", "get-aduser-fr-utf8bom.csv")
         batch = ImportBatch.objects.get()
         # As if the export were long: the account to review sits on a later page.
-        batch.rows = [dict(batch.rows[0], login=f"filler{n}", candidates=[], existing=None)
+        first = importers.ad_row(batch.rows[0])
+        batch.rows = [importers.pack_ad_row(dict(first, login=f"filler{n}", candidates=[],
+                                                 existing=None))
                       for n in range(120)] + batch.rows
         batch.save(update_fields=["rows"])
         page = self.client.get(self.preview_url(batch))

@@ -5,14 +5,17 @@ index proposes the same candidates as reading the whole staff."""
 
 import datetime
 import io
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pharmagarde.actions.models import Action
 from pharmagarde.core.models import Person
-from pharmagarde.inventory import importers, services
+from pharmagarde.inventory import importers, selectors, services
 from pharmagarde.inventory.models import Account, Device, Finding, ItemChange
+from pharmagarde.inventory.rules import Snapshot, run_rules
+from pharmagarde.lib import bulk
 from tests.base import BaseTestCase
 
 WRITES = ("INSERT", "UPDATE")
@@ -82,6 +85,33 @@ class ImportQueriesTestCase(BaseTestCase):
         self.assertLess(big_first_q[1], 400 / 10)
         self.assertLess(big_second_q[1], 400 / 10)
 
+    def test_each_new_account_gets_its_history_row_written_by_the_database(self):
+        """importers._insert_recorded writes the creations' history with INSERT … SELECT:
+        each account named as str() names it, with the file, the person and the time."""
+        self.import_ad(ad_export(3))
+        accounts = list(Account.objects.filter(organisation=self.org))
+        self.assertEqual(len(accounts), 3)
+        for account in accounts:
+            change = ItemChange.objects.get(organisation=self.org, item_type="account",
+                                            item_id=account.pk)
+            self.assertEqual((change.item_label, change.action, change.actor, change.changes),
+                             (str(account), "imported", self.owner,
+                              {"source": ["", "comptes.csv"]}))
+            self.assertLess(abs((change.at - account.created_at).total_seconds()), 5)
+
+    def test_an_export_written_by_chunks_loses_and_repeats_nothing(self):
+        with mock.patch.object(importers, "AD_CHUNK", 5):
+            first, _queries = self.import_ad(ad_export(12))
+            second, _queries = self.import_ad(ad_export(12, enabled="False", year=2025))
+        self.assertEqual((first["created"], second["changed"]), (12, 12))
+        accounts = Account.objects.filter(organisation=self.org)
+        self.assertEqual(accounts.count(), 12)
+        self.assertFalse(accounts.filter(enabled=True).exists())
+        self.assertEqual(set(accounts.values_list("revision", flat=True)), {1})
+        for account in accounts:
+            self.assertEqual(ItemChange.objects.filter(item_type="account",
+                                                       item_id=account.pk).count(), 2)
+
     def test_a_changed_export_updates_every_field_and_keeps_the_history(self):
         self.import_ad(ad_export(3))
         before = {a.login: a for a in Account.objects.filter(organisation=self.org)}
@@ -101,7 +131,7 @@ class ImportQueriesTestCase(BaseTestCase):
                                        mac_address="00:11:32:AA:BB:CC", revision=4)
         device.ip_address, device.open_ports = "10.0.0.9", [{"port": 445, "protocol": "tcp"}]
         device.revision += 1
-        services.update_rows(Device, [device], ["ip_address", "open_ports", "revision"])
+        bulk.update_rows(Device, [device], ["ip_address", "open_ports", "revision"])
         device.refresh_from_db()
         self.assertEqual(device.ip_address, "10.0.0.9")
         self.assertEqual(device.open_ports, [{"port": 445, "protocol": "tcp"}])
@@ -131,6 +161,39 @@ class RecomputeQueriesTestCase(BaseTestCase):
         self.assertEqual([reads for reads, _writes in measured[0]],
                          [reads for reads, _writes in measured[1]])
         self.assertLess(max(writes for _reads, writes in measured[1]), 300 / 10)
+
+    def test_the_account_rules_see_the_same_in_the_snapshot_as_in_the_accounts(self):
+        """selectors.snapshot reads the accounts as rows (AccountFacts), not instances: every
+        account rule must find the same hits, with the same labels, as on the instances,
+        and cost the same reads for 3 or 60 accounts of each kind."""
+        departed = Person.objects.create(organisation=self.org, first_name="Ancien",
+                                         last_name="Salarié",
+                                         departure_date=datetime.date(2025, 1, 1))
+        measured = []
+        for count in (3, 60):
+            Account.objects.filter(organisation=self.org).delete()
+            Account.objects.bulk_create([
+                Account(organisation=self.org, login=login, holder=holder, is_admin=admin,
+                        mfa=False, holder_kind=kind, password_never_expires=True,
+                        password_last_set=datetime.date(2020, 1, 1) if admin else None,
+                        last_used=datetime.date(2025, 1, 1))
+                for n in range(count)
+                for login, holder, admin, kind in (
+                    (f"admin{n}", None, True, Account.Holder.SHARED),
+                    (f"j{n}dupont", departed, False, Account.Holder.PERSON),
+                    (f"comptoir{n}", None, False, Account.Holder.PERSON))])
+            _counts, (reads, _writes) = self.recompute()
+            measured.append(reads)
+        today = datetime.date.today()
+        instances = Snapshot(accounts=list(Account.objects.filter(organisation=self.org)
+                                           .select_related("holder")))
+        facts = Snapshot(accounts=selectors.snapshot(self.org).accounts)
+        self.assertEqual(run_rules(instances, today), run_rules(facts, today))
+        rules = {f.rule for f in Finding.objects.filter(organisation=self.org)}
+        self.assertLessEqual({"compte-parti-actif", "admin-partage", "admin-sans-mfa",
+                              "mdp-sans-expiration", "mdp-admin-ancien", "compte-inutilise",
+                              "compte-generique"}, rules)
+        self.assertEqual(measured[0], measured[1])
 
     def test_each_finding_gets_its_own_detail_status_and_dates(self):
         risky_devices(self.org, 4)

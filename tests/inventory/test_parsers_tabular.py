@@ -273,6 +273,7 @@ def test_parse_bool_says_what_it_expects():
     ("01/02/2025", datetime(2025, 2, 1)),
     ("01/02/2025 08:15", datetime(2025, 2, 1, 8, 15)),
     ("01/02/2025 08:15:00", datetime(2025, 2, 1, 8, 15)),
+    (" 29/02/2024 23:59:58 ", datetime(2024, 2, 29, 23, 59, 58)),
     ("1/2/2025 8:15:07", datetime(2025, 2, 1, 8, 15, 7)),
     ("2025-02-01", datetime(2025, 2, 1)),
     ("2025-02-01 08:15:00", datetime(2025, 2, 1, 8, 15)),
@@ -294,7 +295,10 @@ def test_parse_datetime(text, expected):
 
 
 @pytest.mark.parametrize("text", ["31/02/2025", "01/13/2025 10:00:00", "hier", "2025-13-01",
-                                  "13/1/2025 1:00:00 PM", "01/02/25"])
+                                  "13/1/2025 1:00:00 PM", "01/02/25",
+                                  # The fast path for dd/mm/yyyy hh:mm:ss takes no less.
+                                  "31/02/2025 10:00:00", "01/02/2025 24:00:00",
+                                  "+1/02/2025 10:00:00", "01/02/2025 10:00:6０"])
 def test_parse_datetime_refuses_in_french(text):
     with pytest.raises(ValueError, match="n'est pas une date reconnue"):
         parse_datetime(text)

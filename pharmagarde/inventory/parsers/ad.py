@@ -264,8 +264,11 @@ def _records(export):
             groups = split_member_of(member_of)
 
         if not warned_accents and (
-                any(REPLACED_IN_NAME.search(values.get(name, ""))
-                    for name in ("login", "display_name", "first_name", "last_name"))
+                # One search over the names joined by a character that is neither a
+                # letter nor « ? »: the same matches as one search per name.
+                REPLACED_IN_NAME.search("\x1f".join([
+                    values.get("login", ""), values.get("display_name", ""),
+                    values.get("first_name", ""), values.get("last_name", "")]))
                 or REPLACED_IN_TEXT.search(values.get("description", ""))):
             warned_accents = True
             _warn(export, Message(

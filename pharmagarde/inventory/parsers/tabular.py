@@ -158,7 +158,7 @@ def _record(columns, cells, line):
         cells = cells[:width]
     elif len(cells) < width:
         cells = [*cells, *([""] * (width - len(cells)))]
-    return dict(zip(columns, (cell.strip() for cell in cells), strict=True))
+    return dict(zip(columns, [cell.strip() for cell in cells], strict=True))
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -501,6 +501,17 @@ def parse_datetime(text):
     value = text.strip()
     if not value:
         return None
+    if (len(value) == 19 and value[2] == value[5] == "/" and value[10] == " "
+            and value[13] == value[16] == ":" and (digits := value[:2] + value[3:5]
+            + value[6:10] + value[11:13] + value[14:16] + value[17:]).isdigit()
+            and digits.isascii()):
+        # dd/mm/yyyy hh:mm:ss, as a French Windows writes every date: without the regular
+        # expression, a third of the time (three dates in each row of a 100,000-row export).
+        try:
+            return datetime(int(value[6:10]), int(value[3:5]), int(value[:2]),
+                            int(value[11:13]), int(value[14:16]), int(value[17:]))
+        except ValueError:
+            pass  # told below, as any other date
     found = SLASHED.fullmatch(value)
     try:
         if found:
