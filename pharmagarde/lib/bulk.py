@@ -106,20 +106,28 @@ def insert_rows(model, rows: Iterable, batch_size=2000) -> int:
     names = ", ".join(quote(field.column) for field in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+
+    def params(chunk):
+        if isinstance(chunk[0], Mapping):
+            return _mapping_values(chunk, columns, from_row, preps)
+        for row in chunk:
+            for attname, value in constants:
+                setattr(row, attname, value)
+        pairs = list(zip(from_item, preps, strict=True))
+        return [[read(row) if prep is None else prep(read(row)) for read, prep in pairs]
+                for row in chunk]
+    return _execute(connection, sql, rows, batch_size, params, preps)
+
+
+def _execute(connection, sql, rows, batch_size, params, preps) -> int:
+    """Run `sql` with executemany over `rows`, batch_size at a time (params(batch): their
+    parameters), in a transaction; the conversions remembered are forgotten after each
+    batch. Returns the number of rows."""
     count = 0
     with transaction.atomic(using=connection.alias, savepoint=False), \
             connection.cursor() as cursor:
         for chunk in _chunks(rows, batch_size):
-            if isinstance(chunk[0], Mapping):
-                values = _mapping_values(chunk, columns, from_row, preps)
-            else:
-                for row in chunk:
-                    for attname, value in constants:
-                        setattr(row, attname, value)
-                pairs = list(zip(from_item, preps, strict=True))
-                values = [[read(row) if prep is None else prep(read(row))
-                           for read, prep in pairs] for row in chunk]
-            cursor.executemany(sql, values)
+            cursor.executemany(sql, params(chunk))
             count += len(chunk)
             for prep in preps:
                 if prep is not None:
@@ -178,23 +186,14 @@ def update_rows(model, objects, fields, batch_size=2000) -> int:
     pairs = list(zip(attnames, preps, strict=True))
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
-    count = 0
-    with transaction.atomic(using=connection.alias, savepoint=False), \
-            connection.cursor() as cursor:
-        for chunk in _chunks(objects, batch_size):
-            if isinstance(chunk[0], Mapping):
-                values = [[row[attname] if prep is None else prep(row[attname])
-                           for attname, prep in pairs] + [row["pk"]] for row in chunk]
-            else:
-                values = [[getattr(item, attname) if prep is None
-                           else prep(getattr(item, attname)) for attname, prep in pairs]
-                          + [item.pk] for item in chunk]
-            cursor.executemany(sql, values)
-            count += len(chunk)
-            for prep in preps:
-                if prep is not None:
-                    prep.clear()
-    return count
+
+    def params(chunk):
+        if isinstance(chunk[0], Mapping):
+            return [[row[attname] if prep is None else prep(row[attname])
+                     for attname, prep in pairs] + [row["pk"]] for row in chunk]
+        return [[getattr(item, attname) if prep is None else prep(getattr(item, attname))
+                 for attname, prep in pairs] + [item.pk] for item in chunk]
+    return _execute(connection, sql, objects, batch_size, params, preps)
 
 
 def _chunks(rows: Iterable, size: int):
