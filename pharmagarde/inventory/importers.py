@@ -28,6 +28,7 @@ from .models import Account, Device, ImportBatch, ItemChange, account_label
 from .parsers.ad import read_ad_export
 from .parsers.errors import ImportFileError
 from .parsers.nmap import read_nmap
+from .rules import fr_date
 from .services import findings_recompute
 
 MAX_SHOWN_ERRORS = 50
@@ -124,7 +125,10 @@ def prepare_ad(*, acting_user, organisation, file, filename) -> Prepared:
 AD_ROW = ("line", "login", "name", "enabled", "is_admin", "last_used", "password_last_set",
           "password_never_expires", "holder", "holder_label", "matched_by", "candidates",
           "existing")
-_AD_HOLDER = AD_ROW.index("holder")
+(_AD_LOGIN, _AD_ENABLED, _AD_IS_ADMIN, _AD_LAST_USED, _AD_PASSWORD_SET, _AD_NEVER_EXPIRES,
+ _AD_HOLDER, _AD_EXISTING) = (AD_ROW.index(name) for name in (
+    "login", "enabled", "is_admin", "last_used", "password_last_set", "password_never_expires",
+    "holder", "existing"))
 
 
 def pack_ad_row(row: dict) -> list:
@@ -300,21 +304,19 @@ AD_CHUNK = 5000
 
 def _apply_ad(batch, acting_user):
     """Write the accounts of an AD batch and their history: (how many were added, how
-    many changed). Accounts are handled as rows, not instances, and written AD_CHUNK at a
-    time: an export brings 100,000 of them."""
+    many changed). Accounts are handled as lists of values, not instances, and written
+    AD_CHUNK at a time: an export brings 100,000 of them."""
     organisation = batch.organisation
-    # The organisation's Windows accounts (those prepare_ad matched the rows with): one
-    # query, rather than 100,000 ids in chunks.
-    existing = {values[0]: list(values) for values in Account.objects.filter(
+    # The organisation's Windows accounts (those prepare_ad matched the rows with), in one
+    # query rather than 100,000 ids in chunks: [*AD_FIELDS, revision, pk, login].
+    fields = len(AD_FIELDS)
+    existing = {values[fields + 1]: list(values) for values in Account.objects.filter(
         organisation=organisation, system=Account.System.WINDOWS)
-        .values_list("pk", "login", "revision", *AD_FIELDS).order_by()}
+        .values_list(*AD_FIELDS, "revision", "pk", "login").order_by()}
     people = set(Person.objects.filter(organisation=organisation).values_list("pk", flat=True))
     system = account_label("", Account.System.WINDOWS)  # str(account): " (Windows…)"
     change = imported(batch, acting_user)
-    columns = ("pk", "login", "revision", *AD_FIELDS)
-    revision, holder_id, enabled_at = (columns.index(name) for name in (
-        "revision", "holder_id", "enabled"))
-    positions = [(name, columns.index(name)) for name in AD_FIELDS]
+    enabled_at, holder_at = AD_FIELDS.index("enabled"), AD_FIELDS.index("holder_id")
     new, changed, history = [], [], []
     created = updated = 0
 
@@ -322,42 +324,39 @@ def _apply_ad(batch, acting_user):
         nonlocal created, updated
         created += _insert_recorded(Account, organisation, new, label=("login", system),
                                     change=change)
-        updated += update_rows(Account, [dict(zip(columns, values, strict=True))
-                                         for values in changed], [*AD_FIELDS, "revision"])
+        updated += update_rows(Account, changed, [*AD_FIELDS, "revision"])
         _record_changes(batch, acting_user, history)
         new.clear(), changed.clear(), history.clear()
 
     for packed in batch.rows:
-        row = ad_row(packed)
-        account = existing.get(row["existing"]) if row["existing"] else None
-        if row["enabled"] is not None:
-            enabled = bool(row["enabled"])
+        row = packed if isinstance(packed, list) else pack_ad_row(packed)
+        login, holder = row[_AD_LOGIN], row[_AD_HOLDER]
+        account = existing.get(row[_AD_EXISTING]) if row[_AD_EXISTING] else None
+        if row[_AD_ENABLED] is not None:
+            enabled = bool(row[_AD_ENABLED])
         else:  # not in the export: as it was, enabled for a new account
             enabled = account[enabled_at] if account is not None else True
-        values = {
-            "enabled": enabled, "is_admin": row["is_admin"],
-            "last_used": _parse(row["last_used"]), "password_last_set":
-            _parse(row["password_last_set"]),
-            "password_never_expires": row["password_never_expires"],
-            "import_key": f"ad:{row['login'].lower()}"[:200],
-            "holder_id": row["holder"] if row["holder"] in people and (
-                account is None or account[holder_id] is None) else None,
-        }
+        if holder not in people:
+            holder = None
+        if account is not None and account[holder_at] is not None:
+            holder = account[holder_at]  # a holder is never taken away nor replaced
+        values = (enabled, row[_AD_IS_ADMIN], _parse(row[_AD_LAST_USED]),
+                  _parse(row[_AD_PASSWORD_SET]), row[_AD_NEVER_EXPIRES],
+                  f"ad:{login.lower()}"[:200], holder)
         if account is None:
             new.append({"organisation_id": organisation.pk, "system": Account.System.WINDOWS,
-                        "login": row["login"], **values})
-        else:
-            if values["holder_id"] is None:
-                values["holder_id"] = account[holder_id]  # a holder is never taken away
-            diff = {}
-            for name, position in positions:
-                if account[position] != values[name]:
-                    diff[name] = [_show(account[position]), _show(values[name])]
-                    account[position] = values[name]
-            if diff:
-                account[revision] += 1
-                changed.append(account)
-                history.append(("account", account[0], f"{account[1]}{system}", diff))
+                        "login": login, **dict(zip(AD_FIELDS, values, strict=True))})
+            continue
+        diff = {}
+        for index, value in enumerate(values):
+            if account[index] != value:
+                diff[AD_FIELDS[index]] = [_show(account[index]), _show(value)]
+                account[index] = value
+        if diff:
+            account[fields] += 1  # the revision, for concurrent edits
+            changed.append(account)  # the fields, the revision, the pk (then the login)
+            history.append(("account", account[fields + 1], f"{account[fields + 2]}{system}",
+                            diff))
         if len(new) + len(changed) >= AD_CHUNK:
             flush()
     flush()
@@ -461,7 +460,7 @@ def _show(value):
     if value is None:
         return ""
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return fr_date(value)
     if isinstance(value, list):
         return ", ".join(str(p.get("port")) for p in value if isinstance(p, dict))
     return str(value)

@@ -20,7 +20,7 @@ from . import selectors
 from .kinds import KINDS_BY_MODEL, Kind
 from .models import Finding, ItemChange
 from .plan_source import plan_sync
-from .rules import RULES, run_rules
+from .rules import RULES, fr_date, run_rules
 
 
 class ItemConflict(RevisionConflict):
@@ -50,7 +50,7 @@ def display_values(kind: Kind, item: Model) -> dict[str, str]:
         elif value is None:
             value = ""
         elif isinstance(value, datetime.date):
-            value = value.strftime("%d/%m/%Y")
+            value = fr_date(value)
         values[label] = str(value)
     return values
 
@@ -126,11 +126,13 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
                                  Finding.Status.ACCEPTED)
     with transaction.atomic():
         # Rows, not instances: an import of 100,000 accounts brings as many findings.
-        # Each: (pk, accepted_until, then the FINDING_UPDATED_FIELDS).
-        existing = {(rule, subject): values for rule, subject, *values in
+        # Each: (pk, accepted_until, then the FINDING_UPDATED_FIELDS). last_seen is not
+        # read: a finding seen again gets the new time, one no longer seen keeps its own.
+        existing = {(rule, subject): (pk, until, _NOT_READ, *values)
+                    for rule, subject, pk, until, *values in
                     Finding.objects.select_for_update().filter(organisation=organisation)
                     .values_list("rule", "subject", "pk", "accepted_until",
-                                 *FINDING_UPDATED_FIELDS).order_by()}
+                                 *FINDING_UPDATED_FIELDS[1:]).order_by()}
         new, changed = [], []
         for key, (rule, hit) in hits.items():
             row = existing.get(key)
@@ -169,14 +171,16 @@ def findings_recompute(*, organisation, acting_user=None, today: datetime.date |
 FINDING_UPDATED_FIELDS = ("last_seen", "detail", "subject_label", "severity", "status",
                           "resolved_at")
 STATUS, RESOLVED_AT = (FINDING_UPDATED_FIELDS.index(name) for name in ("status", "resolved_at"))
+_NOT_READ = object()
 
 
 def _findings_update(changed, chunk=500):
     """Write the recomputed findings, given as (pk, values before, values after) in the
     order of FINDING_UPDATED_FIELDS: those whose fields changed the same way (every
     finding still seen gets the same last_seen, every one resolved the same status and
-    date) in one UPDATE … WHERE id IN (…) per chunk, the few left one prepared UPDATE
-    (lib.bulk.update_rows). bulk_update alone builds a CASE per field and row, seconds for
+    date) in one UPDATE … WHERE id IN (…) per chunk, the few left one prepared UPDATE per
+    set of fields changed (lib.bulk.update_rows): only the fields that changed are
+    written. bulk_update alone builds a CASE per field and row, seconds for
     a few thousand findings."""
     groups, single = {}, []
     for pk, before, after in changed:
@@ -191,11 +195,12 @@ def _findings_update(changed, chunk=500):
         for start in range(0, len(findings), chunk):
             Finding.objects.filter(pk__in=[pk for pk, _after in findings[start:start + chunk]]) \
                 .update(**dict(values))
-    if single:
-        fields = sorted({name for _finding, values in single for name, _value in values})
-        update_rows(Finding, [{"pk": pk, **dict(zip(FINDING_UPDATED_FIELDS, after,
-                                                    strict=True))}
-                              for (pk, after), _values in single], fields)
+    by_fields = {}
+    for (pk, _after), values in single:
+        by_fields.setdefault(tuple(name for name, _value in values), []).append(
+            {"pk": pk, **dict(values)})
+    for fields, rows in by_fields.items():
+        update_rows(Finding, rows, fields)
 
 
 def finding_accept(*, acting_user, finding: Finding, reason: str, owner, until,

@@ -171,8 +171,9 @@ def _row_reader(field):
 
 
 def update_rows(model, objects, fields, batch_size=2000) -> int:
-    """Save `fields` of each of `objects` (saved instances of `model`, or mappings with
-    "pk" and the fields): what `bulk_update(objects, fields)` writes, as one prepared
+    """Save `fields` of each of `objects` (saved instances of `model`; or mappings with
+    "pk" and the fields; or sequences of the fields' values in their order, then the pk):
+    what `bulk_update(objects, fields)` writes, as one prepared
     UPDATE … WHERE id = %s run with executemany. Like bulk_update, it calls no save() and
     sends no signal, and an auto_now field changes only if it is named (with the value
     the instance holds)."""
@@ -191,6 +192,10 @@ def update_rows(model, objects, fields, batch_size=2000) -> int:
         if isinstance(chunk[0], Mapping):
             return [[row[attname] if prep is None else prep(row[attname])
                      for attname, prep in pairs] + [row["pk"]] for row in chunk]
+        if isinstance(chunk[0], list | tuple):
+            last = len(preps)
+            return [[row[index] if prep is None else prep(row[index])
+                     for index, prep in enumerate(preps)] + [row[last]] for row in chunk]
         return [[getattr(item, attname) if prep is None else prep(getattr(item, attname))
                  for attname, prep in pairs] + [item.pk] for item in chunk]
     return _execute(connection, sql, objects, batch_size, params, preps)

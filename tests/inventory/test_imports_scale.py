@@ -215,6 +215,9 @@ class RecomputeQueriesTestCase(BaseTestCase):
         fixed = findings[f"device:{devices[2].pk}"]
         self.assertEqual(fixed.status, Finding.Status.RESOLVED)
         self.assertIsNotNone(fixed.resolved_at)
+        # Seen last at the first recomputation; the others were seen again at the second.
+        self.assertLess(fixed.last_seen, findings[f"device:{devices[0].pk}"].last_seen)
+        self.assertLess(fixed.last_seen, fixed.resolved_at)
         self.assertEqual(findings[f"device:{devices[3].pk}"].status, Finding.Status.OPEN)
         self.assertEqual((counts["resolved"], counts["opened"]), (1, 1))
         # The finding of the fixed device comes back when its port opens again.

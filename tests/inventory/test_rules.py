@@ -64,6 +64,13 @@ class RuleCatalogueTestCase(SimpleTestCase):
                 self.assertIn(question_id, questions, rule.id)
 
 
+    def test_dates_are_written_as_strftime_writes_them(self):
+        day = datetime.date(2020, 1, 1)
+        while day < datetime.date(2021, 1, 1):
+            self.assertEqual(rules.fr_date(day), day.strftime("%d/%m/%Y"))
+            day += datetime.timedelta(days=1)
+
+
 class AccountRulesTestCase(SimpleTestCase):
     def test_departed_person_still_enabled(self):
         gone = make(Account, login="npetit", holder=person(departed_days_ago=42))

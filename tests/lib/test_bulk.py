@@ -83,3 +83,7 @@ class UpdateRowsTestCase(BaseTestCase):
                     ["name", "revision"])
         self.assertEqual(list(Device.objects.order_by("pk").values_list("name", "revision")),
                          [("poste-a", 3), ("poste-b", 4)])
+        update_rows(Device, [("nas", 5, first.pk), ["imprimante", 6, second.pk]],
+                    ["name", "revision"])
+        self.assertEqual(list(Device.objects.order_by("pk").values_list("name", "revision")),
+                         [("nas", 5), ("imprimante", 6)])
