@@ -18,7 +18,9 @@ from pharmagarde.inventory.rules import Snapshot, run_rules
 from pharmagarde.lib import bulk
 from tests.base import BaseTestCase
 
-WRITES = ("INSERT", "UPDATE")
+# The statements of a batched write (on PostgreSQL, lib.bulk.update_rows also creates and
+# drops its temporary table).
+WRITES = ("INSERT", "UPDATE", "CREATE", "DROP")
 
 
 def split(queries) -> tuple[int, int]:

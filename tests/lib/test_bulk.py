@@ -60,7 +60,8 @@ class InsertRowsTestCase(BaseTestCase):
         self.assertEqual(count, 25)
         self.assertEqual(Account.objects.count(), 25)
         inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"]]
-        self.assertEqual(len(inserts), 3)
+        # PostgreSQL: COPY through the driver's cursor, which Django's log does not see.
+        self.assertEqual(len(inserts), 0 if connection.vendor == "postgresql" else 3)
 
 
 class UpdateRowsTestCase(BaseTestCase):
