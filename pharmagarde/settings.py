@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "pharmagarde.diagnostic",
     "pharmagarde.actions",
     "pharmagarde.inventory",
+    "pharmagarde.incidents",
 ]
 
 MIDDLEWARE = [

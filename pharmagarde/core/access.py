@@ -8,7 +8,8 @@ sends an anonymous visitor to the sign-in page. Objects are then fetched with
 app that owns the model, which only ever looks inside `request.organisation`.
 
 Refusals are the decorator's alone: `write=True` for a view that changes data (the
-read-only role gets 403 whatever the method), `manage=True` for the responsables' pages.
+read-only role gets 403 whatever the method), `manage=True` for the responsables' pages,
+`roles=` for pages kept to some roles.
 """
 
 from functools import wraps
@@ -24,10 +25,12 @@ from .models import Invitation, Membership, Person
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def org_view(view=None, *, manage: bool = False, write: bool = False):
+def org_view(view=None, *, manage: bool = False, write: bool = False,
+             roles: frozenset[str] | None = None):
     """Resolve `org_slug` into request.organisation and request.membership.
 
-    manage=True limits the view to responsables (members, settings, audit log).
+    manage=True limits the view to responsables (members, settings, audit log); roles=
+    to the roles given (the breach register: not the collaborateurs).
     write=True refuses the read-only role whatever the method (the view changes data, or
     shows a form that does). Any unsafe method (POST…) from a read-only member is refused
     with 403 in every case.
@@ -47,6 +50,8 @@ def org_view(view=None, *, manage: bool = False, write: bool = False):
                 raise Http404("Organisation introuvable.")
             if manage and not membership.can_manage:
                 raise PermissionDenied("Réservé aux responsables de la structure.")
+            if roles is not None and membership.role not in roles:
+                raise PermissionDenied("Votre rôle ne donne pas accès à cette page.")
             if (write or request.method not in SAFE_METHODS) and not membership.can_write:
                 raise PermissionDenied("Votre rôle donne un accès en lecture seule.")
             request.organisation = membership.organisation

@@ -14,12 +14,15 @@ class NavLink:
     current: bool
 
 
-def org_nav(request, membership):
+def org_nav(request, membership, *, prominent=False):
     """The organisation's navigation for this member: every installed app's entries that
-    their role sees, in order, the current page marked (core/registry.py)."""
+    their role sees, in order, the current page marked (core/registry.py); with
+    prominent=True, only the entries shown as buttons on every page."""
     slug, links = membership.organisation.slug, []
     for entry in nav_entries():
         if entry.roles is not None and membership.role not in entry.roles:
+            continue
+        if prominent and not entry.prominent:
             continue
         url = reverse(entry.url_name, args=[slug])
         current = request.path == url if entry.exact else request.path.startswith(url)
@@ -46,4 +49,6 @@ def organisations(request):
         "current_organisation": getattr(request, "organisation", None),
         "current_membership": membership,
         "org_nav": SimpleLazyObject(lambda: org_nav(request, membership)) if membership else [],
+        "org_shortcuts": SimpleLazyObject(lambda: org_nav(request, membership, prominent=True))
+        if membership else [],
     }

@@ -24,7 +24,8 @@ class NavEntry:
 
     `url_name` is reversed with the organisation's slug. `roles`: the roles that see it
     (None: every member). `exact`: current only on its own address, not below it.
-    `order`: position among every app's entries (core's dashboard is 0).
+    `order`: position among every app's entries (core's dashboard is 0). `prominent`:
+    also a button on every page of the organisation.
     """
 
     label: str
@@ -32,6 +33,9 @@ class NavEntry:
     order: int
     roles: frozenset[str] | None = None
     exact: bool = False
+    # Also shown as a button at the top of every page of the organisation (and within
+    # thumb's reach on a phone): « Signaler un incident ».
+    prominent: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,291 @@
+"""Every write of the incidents app: keyword-only arguments, acting_user, one transaction,
+the audit entry inside it, e-mails queued on commit (core.mail).
+
+Incidents and breach records are versioned: `_save_versioned` claims the revision the form
+showed (core.concurrency: a concurrent edit is a conflict, never a silent overwrite),
+writes the fields that changed and keeps their previous values in a RecordVersion. A
+closed record is not edited: it is reopened first (with a reason), then edited.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pharmagarde.core import audit, mail
+from pharmagarde.core.concurrency import RevisionConflict, claim_revision
+from pharmagarde.core.models import Membership, Organisation
+
+from . import playbooks
+from .models import (
+    Breach,
+    Incident,
+    RecordVersion,
+    ReflexStep,
+    ResponseProfile,
+    TimelineEntry,
+)
+from .roles import ALERTED_ROLES
+
+
+class RecordConflict(RevisionConflict):
+    """Someone else saved this incident or breach record since the form was shown."""
+
+
+class ClosedRecord(Exception):
+    """A closed record is reopened (with a reason) before it is edited."""
+
+
+def _next_number(model, organisation) -> int:
+    # The organisation row is locked first: two declarations at once get two numbers.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    return (model.objects.filter(organisation=organisation).aggregate(n=Max("number"))["n"]
+            or 0) + 1
+
+
+def response_profile(organisation) -> ResponseProfile:
+    profile, _created = ResponseProfile.objects.get_or_create(organisation=organisation)
+    return profile
+
+
+def incident_declare(*, acting_user, organisation, kind: str, description: str,
+                     noticed_at: datetime.datetime, started_at: datetime.datetime | None = None,
+                     personal_data: str = Incident.PersonalData.UNKNOWN,
+                     request=None) -> Incident:
+    """Declare an incident: its number, its reflexes from the playbook of its kind and the
+    organisation's kind, the first line of its timeline, a breach record when personal
+    data are involved, and an e-mail at once to the responsables and référents."""
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            organisation=organisation, number=_next_number(Incident, organisation),
+            kind=kind, description=description, noticed_at=noticed_at, started_at=started_at,
+            personal_data=personal_data, declared_by=acting_user)
+        book = playbooks.playbook(kind)
+        ReflexStep.objects.bulk_create([
+            ReflexStep(organisation=organisation, incident=incident, position=position,
+                       key=step.id, text=step.text, detail=step.detail)
+            for position, step in enumerate(book.steps_for(organisation.kind), start=1)])
+        TimelineEntry.objects.create(
+            organisation=organisation, incident=incident, at=timezone.now(),
+            kind=TimelineEntry.Kind.STATUS, author=acting_user,
+            text=_("Incident déclaré : %(kind)s.") % {"kind": incident.get_kind_display()})
+        audit.record("incident.declared", actor=acting_user, organisation=organisation,
+                     obj=incident, request=request,
+                     details={"type": incident.get_kind_display(),
+                              "données personnelles": incident.get_personal_data_display()})
+        if personal_data == Incident.PersonalData.YES:
+            breach_open(acting_user=acting_user, incident=incident, request=request)
+        _alert(incident, acting_user)
+    return incident
+
+
+def _alert(incident: Incident, acting_user) -> None:
+    """An e-mail at once to each responsable and référent (not the declarer), not a
+    reminder: an incident does not wait for a digest."""
+    recipients = (Membership.objects.filter(organisation=incident.organisation,
+                                            role__in=ALERTED_ROLES, user__is_active=True)
+                  .exclude(user=acting_user).select_related("user").order_by("pk"))
+    url = settings.SITE_URL + reverse("incident_detail",
+                                      args=[incident.organisation.slug, incident.pk])
+    for membership in recipients:
+        if not membership.user.email:
+            continue
+        mail.email_on_commit(
+            to=[membership.user.email],
+            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _(
+                "Incident déclaré : %(kind)s — %(organisation)s") % {
+                "kind": incident.get_kind_display(),
+                "organisation": incident.organisation.name},
+            template="incidents/mail/declared.txt",
+            context={"incident": incident, "url": url, "declarer": acting_user},
+            key=f"incident-declared:{incident.pk}:{membership.user_id}")
+
+
+def breach_open(*, acting_user, incident: Incident, request=None) -> Breach:
+    """Open the breach record of an incident (once): the register holds every breach,
+    notified or not (art. 33(5) GDPR)."""
+    with transaction.atomic():
+        existing = Breach.objects.filter(incident=incident).first()
+        if existing is not None:
+            return existing
+        breach = Breach.objects.create(
+            organisation=incident.organisation,
+            number=_next_number(Breach, incident.organisation), incident=incident,
+            aware_at=incident.noticed_at, facts=incident.description)
+        audit.record("breach.opened", actor=acting_user, organisation=incident.organisation,
+                     obj=breach, request=request, details={"incident": incident.reference})
+    return breach
+
+
+def _display(record, name) -> str:
+    field = record._meta.get_field(name)
+    value = getattr(record, name)
+    if field.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    if value is None or value == "":
+        return ""
+    if value is True:
+        return _("Oui")
+    if value is False:
+        return _("Non")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _save_versioned(record, *, acting_user, values: dict, revision: int | None,
+                    reason: str = "", audit_code: str, request=None) -> list[str]:
+    """Write `values` on a versioned record (Incident or Breach), keeping the previous
+    values in a RecordVersion, if the record is still at `revision`. Returns the labels of
+    the fields that changed (nothing written when none did)."""
+    if record.status == record.Status.CLOSED:
+        raise ClosedRecord(_("Ce dossier est clos : rouvrez-le avant de le modifier."))
+    model = type(record)
+    changed = {name: value for name, value in values.items() if getattr(record, name) != value}
+    if not changed:
+        return []
+    before = {name: _display(record, name) for name in changed}
+    claim_revision(model.objects.filter(organisation=record.organisation), record.pk,
+                   revision, conflict=RecordConflict, **changed)
+    for name, value in changed.items():
+        setattr(record, name, value)
+    record.revision = (revision if revision is not None else record.revision) + 1
+    diff = {str(model._meta.get_field(name).verbose_name): [before[name],
+                                                            _display(record, name)]
+            for name in changed}
+    RecordVersion.objects.create(organisation=record.organisation,
+                                 record_type=model._meta.model_name, record_id=record.pk,
+                                 revision=record.revision, changes=diff, author=acting_user,
+                                 reason=reason[:300])
+    audit.record(audit_code, actor=acting_user, organisation=record.organisation, obj=record,
+                 request=request, details={"champs": ", ".join(diff)})
+    return list(diff)
+
+
+def incident_update(*, acting_user, incident: Incident, values: dict, revision: int | None,
+                    request=None) -> list[str]:
+    """Change an open incident's fields (versioned); a note in its timeline says what."""
+    with transaction.atomic():
+        changed = _save_versioned(incident, acting_user=acting_user, values=values,
+                                  revision=revision, audit_code="incident.updated",
+                                  request=request)
+        if changed:
+            _note(incident, acting_user, TimelineEntry.Kind.CHANGE,
+                  _("Modifié : %(fields)s.") % {"fields": ", ".join(changed)})
+            if incident.personal_data == Incident.PersonalData.YES:
+                breach_open(acting_user=acting_user, incident=incident, request=request)
+    return changed
+
+
+def _note(incident, acting_user, kind, text, at=None) -> TimelineEntry:
+    return TimelineEntry.objects.create(organisation=incident.organisation, incident=incident,
+                                        at=at or timezone.now(), kind=kind, text=text,
+                                        author=acting_user)
+
+
+def step_toggle(*, acting_user, step: ReflexStep, done: bool, request=None) -> ReflexStep:
+    """Tick a reflex (with the time and who) or untick it."""
+    with transaction.atomic():
+        if bool(step.done_at) == done:
+            return step
+        step.done_at, step.done_by = (timezone.now(), acting_user) if done else (None, None)
+        step.save(update_fields=["done_at", "done_by"])
+        _note(step.incident, acting_user, TimelineEntry.Kind.STEP,
+              (_("Fait : %(step)s") if done else _("À refaire : %(step)s")) % {
+                  "step": step.text})
+        audit.record("incident.step_done" if done else "incident.step_undone",
+                     actor=acting_user, organisation=step.organisation, obj=step.incident,
+                     request=request, details={"réflexe": step.key})
+    return step
+
+
+def note_add(*, acting_user, incident: Incident, text: str,
+             at: datetime.datetime | None = None, request=None) -> TimelineEntry:
+    with transaction.atomic():
+        entry = _note(incident, acting_user, TimelineEntry.Kind.NOTE, text, at=at)
+        audit.record("incident.note_added", actor=acting_user,
+                     organisation=incident.organisation, obj=incident, request=request)
+    return entry
+
+
+def incident_close(*, acting_user, incident: Incident, lessons: str, revision: int | None,
+                   request=None) -> Incident:
+    """Close an incident with its review: each line of the lessons becomes an action of
+    the plan (plan_source)."""
+    from .plan_source import plan_sync
+
+    with transaction.atomic():
+        _save_versioned(incident, acting_user=acting_user,
+                        values={"lessons": lessons, "status": Incident.Status.CLOSED,
+                                "closed_at": timezone.now()},
+                        revision=revision, audit_code="incident.closed", request=request)
+        _note(incident, acting_user, TimelineEntry.Kind.STATUS, _("Incident clos."))
+        plan_sync(organisation=incident.organisation, acting_user=acting_user)
+    return incident
+
+
+def incident_reopen(*, acting_user, incident: Incident, reason: str, request=None) -> Incident:
+    """Reopen a closed incident; the reason is kept in its versions and timeline."""
+    with transaction.atomic():
+        if incident.status != Incident.Status.CLOSED:
+            return incident
+        Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.OPEN,
+                                                       closed_at=None)
+        incident.status, incident.closed_at = Incident.Status.OPEN, None
+        incident.revision += 1
+        Incident.objects.filter(pk=incident.pk).update(revision=incident.revision)
+        RecordVersion.objects.create(
+            organisation=incident.organisation, record_type="incident", record_id=incident.pk,
+            revision=incident.revision, author=acting_user, reason=reason[:300],
+            changes={str(Incident._meta.get_field("status").verbose_name):
+                     [str(Incident.Status.CLOSED.label), str(Incident.Status.OPEN.label)]})
+        _note(incident, acting_user, TimelineEntry.Kind.STATUS,
+              _("Incident rouvert : %(reason)s") % {"reason": reason})
+        audit.record("incident.reopened", actor=acting_user,
+                     organisation=incident.organisation, obj=incident, request=request,
+                     details={"raison": reason[:200]})
+    return incident
+
+
+def breach_update(*, acting_user, breach: Breach, values: dict, revision: int | None,
+                  request=None) -> list[str]:
+    """Change an open breach record's fields (versioned)."""
+    with transaction.atomic():
+        return _save_versioned(breach, acting_user=acting_user, values=values,
+                               revision=revision, audit_code="breach.updated",
+                               request=request)
+
+
+def breach_close(*, acting_user, breach: Breach, revision: int | None,
+                 request=None) -> Breach:
+    with transaction.atomic():
+        _save_versioned(breach, acting_user=acting_user,
+                        values={"status": Breach.Status.CLOSED, "closed_at": timezone.now()},
+                        revision=revision, audit_code="breach.closed", request=request)
+    return breach
+
+
+def breach_reopen(*, acting_user, breach: Breach, reason: str, request=None) -> Breach:
+    with transaction.atomic():
+        if breach.status != Breach.Status.CLOSED:
+            return breach
+        breach.revision += 1
+        Breach.objects.filter(pk=breach.pk).update(status=Breach.Status.OPEN, closed_at=None,
+                                                   revision=breach.revision)
+        breach.status, breach.closed_at = Breach.Status.OPEN, None
+        RecordVersion.objects.create(
+            organisation=breach.organisation, record_type="breach", record_id=breach.pk,
+            revision=breach.revision, author=acting_user, reason=reason[:300],
+            changes={str(Breach._meta.get_field("status").verbose_name):
+                     [str(Breach.Status.CLOSED.label), str(Breach.Status.OPEN.label)]})
+        audit.record("breach.reopened", actor=acting_user, organisation=breach.organisation,
+                     obj=breach, request=request, details={"raison": reason[:200]})
+    return breach

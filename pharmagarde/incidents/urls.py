@@ -1,0 +1,9 @@
+"""The incidents' addresses, under /o/<org_slug>/incidents/: each views module brings its
+own `urlpatterns`."""
+
+from .views import breaches, incidents
+
+urlpatterns = [
+    *incidents.urlpatterns,
+    *breaches.urlpatterns,
+]
