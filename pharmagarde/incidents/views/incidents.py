@@ -21,6 +21,7 @@ from ..access import (
 from ..forms import CloseForm, DeclareForm, IncidentForm, KindForm, NoteForm, ReopenForm
 from ..models import Incident, RecordVersion
 from ..playbooks import playbook
+from ..roles import REGISTER_ROLES
 
 PAGE_SIZE = 50
 
@@ -135,7 +136,7 @@ def incident_edit(request, incident_id):
                   status=409 if conflict else 422 if form.errors else 200)
 
 
-@org_view(write=True)
+@org_view(write=True, roles=REGISTER_ROLES)
 def incident_close(request, incident_id):
     incident = get_incident_or_404(request, incident_id)
     if incident.status == Incident.Status.CLOSED:
@@ -159,7 +160,7 @@ def incident_close(request, incident_id):
                   status=409 if conflict else 422 if form.errors else 200)
 
 
-@org_view(write=True)
+@org_view(write=True, roles=REGISTER_ROLES)
 def incident_reopen(request, incident_id):
     incident = get_incident_or_404(request, incident_id)
     form = ReopenForm(request.POST or None)
