@@ -70,6 +70,9 @@ class NoteForm(forms.Form):
                            error_messages={"required": _("Écrivez ce qui s'est passé.")})
     at = LocalDateTimeField(label=_("Quand"), required=False, validators=[not_in_future],
                             help_text=_("Laissez vide pour maintenant."))
+    file = forms.FileField(label=_("Pièce jointe"), required=False,
+                           help_text=_("Photo du message de rançon, capture d'écran, journal… "
+                                       "(PDF, image, texte ou document bureautique)."))
 
 
 class IncidentForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit, mail
 from pharmagarde.core.concurrency import RevisionConflict, claim_revision
+from pharmagarde.core.files import attach_file
 from pharmagarde.core.models import Membership, Organisation
 
 from . import playbooks
@@ -28,6 +29,7 @@ from .models import (
     ReflexStep,
     ResponseProfile,
     TimelineEntry,
+    TimelineFile,
 )
 from .roles import ALERTED_ROLES
 
@@ -208,11 +210,24 @@ def step_toggle(*, acting_user, step: ReflexStep, done: bool, request=None) -> R
 
 
 def note_add(*, acting_user, incident: Incident, text: str,
-             at: datetime.datetime | None = None, request=None) -> TimelineEntry:
+             at: datetime.datetime | None = None, attachment=None,
+             request=None) -> TimelineEntry:
+    """Add an entry to the timeline, with an optional file already checked by
+    lib.uploads: `attachment` is (uploaded file, content type, stored name, original
+    name). The entry and its file are written together or not at all."""
     with transaction.atomic():
         entry = _note(incident, acting_user, TimelineEntry.Kind.NOTE, text, at=at)
         audit.record("incident.note_added", actor=acting_user,
                      organisation=incident.organisation, obj=incident, request=request)
+        if attachment is not None:
+            uploaded, content_type, stored_name, original_name = attachment
+            attach_file(TimelineFile(organisation=incident.organisation, entry=entry,
+                                     original_name=original_name[:200],
+                                     content_type=content_type),
+                        uploaded, attached_to=entry, siblings=entry.files.all(),
+                        stored_name=stored_name, action="incident.file_added",
+                        acting_user=acting_user, request=request,
+                        details={"incident": incident.reference, "taille": uploaded.size})
     return entry
 
 

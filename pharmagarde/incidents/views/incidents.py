@@ -2,6 +2,7 @@
 handling it: the reflexes to tick, the timeline, the record, closing and reopening."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -10,11 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import org_view
+from pharmagarde.core.files import check_upload, download_response
+from pharmagarde.core.i18n import translated
+from pharmagarde.lib.uploads import UploadError, display_name, storage_name
 
 from .. import services
 from ..access import (
     get_incident_or_404,
     get_reflexstep_or_404,
+    get_timelinefile_or_404,
     sees_all,
     visible_incidents,
 )
@@ -101,15 +106,32 @@ def step_toggle(request, reflexstep_id):
 @require_POST
 def note_add(request, incident_id):
     incident = get_incident_or_404(request, incident_id)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
-        services.note_add(acting_user=request.user, incident=incident,
-                          text=form.cleaned_data["text"], at=form.cleaned_data["at"],
-                          request=request)
-        messages.success(request, _("Ajouté au fil de l'incident."))
-        return redirect(f"{_detail_url(request, incident.pk)}#fil")
+        attachment = None
+        uploaded = form.cleaned_data["file"]
+        try:
+            if uploaded is not None or getattr(request, "upload_too_large", False):
+                content_type = check_upload(request, uploaded)
+                name = display_name(uploaded.name)
+                attachment = (uploaded, content_type, storage_name(name), name)
+            services.note_add(acting_user=request.user, incident=incident,
+                              text=form.cleaned_data["text"], at=form.cleaned_data["at"],
+                              attachment=attachment, request=request)
+        except UploadError as error:
+            form.add_error("file", translated(error.args[0]))
+        except ValidationError as invalid:
+            form.add_error("file", " ".join(invalid.messages))
+        else:
+            messages.success(request, _("Ajouté au fil de l'incident."))
+            return redirect(f"{_detail_url(request, incident.pk)}#fil")
     return render(request, "incidents/note_form.html", {"incident": incident, "form": form},
                   status=422)
+
+
+@org_view
+def timelinefile_download(request, timelinefile_id):
+    return download_response(get_timelinefile_or_404(request, timelinefile_id))
 
 
 @org_view(write=True)
@@ -188,4 +210,6 @@ urlpatterns = [
     path("<int:incident_id>/clore/", incident_close, name="incident_close"),
     path("<int:incident_id>/rouvrir/", incident_reopen, name="incident_reopen"),
     path("reflexes/<int:reflexstep_id>/", step_toggle, name="incident_step_toggle"),
+    path("fichiers/<int:timelinefile_id>/", timelinefile_download,
+         name="incident_file_download"),
 ]
