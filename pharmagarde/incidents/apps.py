@@ -24,6 +24,7 @@ class IncidentsConfig(AppConfig):
                                  wide=True),),
         todo="pharmagarde.incidents.selectors.todo",
         todo_order=5,
+        demo="pharmagarde.incidents.demo.load",
         access_walk="pharmagarde.incidents.access.make_walk_objects",
         plan_sources=("pharmagarde.incidents.plan_source.SOURCE",),
     )
