@@ -162,3 +162,82 @@ class BreachForm(forms.ModelForm):
                                                 "confidentialité, intégrité ou "
                                                 "disponibilité."))
         return data
+
+
+class ObligationForm(forms.Form):
+    """A legal step of an incident (clocks.py): done when, with which receipt, or why it
+    does not apply. The reason of the delay shows once the deadline has passed, and is
+    required when the time given is after it (services.obligation_record says so too)."""
+
+    done_at = LocalDateTimeField(
+        label=_("Fait le"), required=False, validators=[not_in_future],
+        help_text=_("Le moment de l'envoi du formulaire, de l'appel ou du dépôt de plainte."))
+    reference = forms.CharField(
+        label=_("Numéro de dossier ou de récépissé"), max_length=100, required=False,
+        help_text=_("Celui que le portail ou le service vous a donné, s'il y en a un."))
+    delay_reason = forms.CharField(
+        label=_("Raison du retard"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Fait après l'échéance : indiquez la raison du "
+                                      "retard, elle accompagne la déclaration.")})
+    not_applicable = forms.CharField(
+        label=_("Ou bien : ne s'applique pas, parce que"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Laissez vide si la démarche est faite. Par exemple : l'incident n'est "
+                    "pas important au sens de NIS 2."))
+
+    def __init__(self, *args, deadline=None, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+        given = self._given_done_at()
+        self.late = bool(deadline and given and given > deadline)
+        if self.late:
+            self.fields["delay_reason"].required = True
+        elif not (deadline and now and now > deadline) and not self.initial.get(
+                "delay_reason"):
+            del self.fields["delay_reason"]
+        if "delay_reason" in self.fields:
+            self.fields["delay_reason"].help_text = _(
+                "L'échéance était le %(due)s. Si la démarche a été faite après, dites "
+                "pourquoi : la raison accompagne la déclaration.") % {
+                "due": timezone.localtime(deadline).strftime("%d/%m/%Y à %H:%M")}
+
+    def _given_done_at(self):
+        if not self.is_bound:
+            return self.initial.get("done_at")
+        field = self.fields["done_at"]
+        try:
+            return field.clean(field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("done_at")))
+        except forms.ValidationError:
+            return None
+
+
+class ResponseProfileForm(forms.ModelForm):
+    """What decides which deadlines apply (clocks.py), beside the organisation's kind."""
+
+    cert_sante = forms.TypedChoiceField(
+        label=_("Signalement à CERT Santé"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("Selon le type de la structure")), ("oui", _("Oui, obligatoire")),
+                 ("non", _("Non, pas concernée"))],
+        coerce=lambda value: value == "oui", empty_value=None,
+        help_text=_("Obligatoire pour les laboratoires de biologie médicale et les "
+                    "établissements de santé (Code de la santé publique, art. L.1111-8-2)."))
+
+    class Meta:
+        from .models import ResponseProfile
+
+        model = ResponseProfile
+        fields = ["nis2_entity", "cyber_insured", "insurer", "cert_sante"]
+
+    def __init__(self, *args, organisation_kind: str = "", **kwargs):
+        from .clocks import CERT_SANTE_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.initial["cert_sante"] = {True: "oui", False: "non"}.get(
+            self.instance.cert_sante, "")
+        default = (_("oui pour ce type de structure") if organisation_kind in CERT_SANTE_KINDS
+                   else _("non pour ce type de structure"))
+        choices = list(self.fields["cert_sante"].choices)
+        choices[0] = ("", f"{choices[0][1]} ({default})")
+        self.fields["cert_sante"].choices = choices

@@ -140,6 +140,8 @@ def _display(record, name) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list):
         return ", ".join(map(str, value))
+    if isinstance(value, dict):  # the risk helper's assessment: its one-line summary
+        return str(value.get("summary", "")) if value else ""
     return str(value)
 
 
@@ -304,3 +306,151 @@ def breach_reopen(*, acting_user, breach: Breach, reason: str, request=None) -> 
         audit.record("breach.reopened", actor=acting_user, organisation=breach.organisation,
                      obj=breach, request=request, details={"raison": reason[:200]})
     return breach
+
+
+def obligation_record(*, acting_user, incident: Incident, code: str,
+                      done_at: datetime.datetime | None, reference: str = "",
+                      delay_reason: str = "", not_applicable: str = "",
+                      request=None):
+    """Record a legal step of an incident (clocks.py): when it was done and its receipt
+    number, or why it does not apply. A step done after its deadline needs the reason of
+    the delay, which the drafts repeat (art. 33(1) GDPR asks it of a late notification).
+    Recording it again corrects it. A closed incident is reopened first (ClosedRecord)."""
+    from django.core.exceptions import ValidationError
+
+    from . import clocks
+    from .models import Obligation
+
+    if code not in clocks.STEPS:
+        raise ValueError(f"Démarche inconnue : {code!r}")
+    reference, delay_reason = reference.strip(), delay_reason.strip()
+    not_applicable = not_applicable.strip()
+    with transaction.atomic():
+        current = Incident.objects.select_for_update().get(pk=incident.pk)
+        if current.status == Incident.Status.CLOSED:
+            raise ClosedRecord(_("Cet incident est clos : rouvrez-le avant de le modifier."))
+        if done_at is None and not not_applicable:
+            raise ValidationError({"done_at": _(
+                "Indiquez quand la démarche a été faite, ou pourquoi elle ne s'applique "
+                "pas.")})
+        if done_at is not None and not_applicable:
+            raise ValidationError({"not_applicable": _(
+                "La démarche est faite ou elle ne s'applique pas : remplissez l'un ou "
+                "l'autre.")})
+        clock = clocks.clock_of(current, code, now=timezone.now(),
+                                organisation=incident.organisation)
+        late = done_at is not None and clock.due_at is not None and done_at > clock.due_at
+        if late and not delay_reason:
+            raise ValidationError({"delay_reason": _(
+                "Fait après l'échéance du %(due)s : indiquez la raison du retard, elle "
+                "accompagne la déclaration.") % {
+                "due": timezone.localtime(clock.due_at).strftime("%d/%m/%Y à %H:%M")}})
+        obligation, _created = Obligation.objects.update_or_create(
+            incident=current, code=code,
+            defaults={"organisation": incident.organisation,
+                      "done_at": done_at, "done_by": acting_user if done_at else None,
+                      "reference": reference, "delay_reason": delay_reason if late else "",
+                      "not_applicable": not_applicable})
+        if done_at is not None:
+            text = _("Démarche faite : %(step)s, le %(at)s.") % {
+                "step": clock.title,
+                "at": timezone.localtime(done_at).strftime("%d/%m/%Y à %H:%M")}
+            if reference:
+                text += " " + _("Numéro : %(reference)s.") % {"reference": reference}
+            if late:
+                text += " " + _("En retard de %(time)s : %(reason)s") % {
+                    "time": clocks.duration_text(done_at - clock.due_at),
+                    "reason": delay_reason}
+        else:
+            text = _("Démarche sans objet : %(step)s — %(reason)s") % {
+                "step": clock.title, "reason": not_applicable}
+        _note(current, acting_user, TimelineEntry.Kind.OBLIGATION, text, at=done_at)
+        audit.record("incident.obligation_recorded", actor=acting_user,
+                     organisation=incident.organisation, obj=current, request=request,
+                     details={"démarche": code,
+                              "fait le": done_at.isoformat(timespec="minutes")
+                              if done_at else "",
+                              "en retard": _("Oui") if late else _("Non"),
+                              "sans objet": _("Oui") if not_applicable else _("Non")})
+    return obligation
+
+
+PROFILE_FIELDS = ("nis2_entity", "cyber_insured", "insurer", "cert_sante")
+
+
+def response_profile_save(*, acting_user, organisation, values: dict,
+                          request=None) -> list[str]:
+    """Change what decides an organisation's deadlines (clocks.py). Returns the labels of
+    the fields that changed; the audit entry keeps their values before and after."""
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Champs inconnus : {sorted(unknown)}")
+
+    def shown(profile, name):
+        if name == "cert_sante" and profile.cert_sante is None:
+            return _("selon le type de la structure")
+        return _display(profile, name)
+
+    with transaction.atomic():
+        profile = response_profile(organisation)
+        profile = ResponseProfile.objects.select_for_update().get(pk=profile.pk)
+        changed = [name for name, value in values.items() if getattr(profile, name) != value]
+        if not changed:
+            return []
+        before = {name: shown(profile, name) for name in changed}
+        for name in changed:
+            setattr(profile, name, values[name])
+        profile.save(update_fields=[*changed, "updated_at"])
+        details = {str(ResponseProfile._meta.get_field(name).verbose_name):
+                   f"{before[name] or '—'} → {shown(profile, name) or '—'}"
+                   for name in changed}
+        audit.record("incident.profile_changed", actor=acting_user, organisation=organisation,
+                     obj=profile, request=request, details=details)
+    return list(details)
+
+
+def breach_decide(*, acting_user, breach: Breach, answers: dict, decision: str, reasons: str,
+                  revision: int | None, now: datetime.datetime | None = None, request=None):
+    """Decide what a breach calls for (record only, notify the CNIL, also inform the
+    people) from the risk helper's assessment of `answers` (risk.py), kept with the record
+    beside the user's words and the helper's reasoning (versioned, "breach.decided").
+
+    A decision other than the helper's proposal needs the user's reason. Returns the
+    risk.Assessment; raises ValidationError (French messages by question), ClosedRecord,
+    RecordConflict."""
+    from django.core.exceptions import ValidationError
+
+    from . import risk
+
+    if breach.status == Breach.Status.CLOSED:
+        raise ClosedRecord(_("Ce dossier est clos : rouvrez-le avant de le modifier."))
+    try:
+        answers = risk.clean_answers(answers)
+    except risk.InvalidAnswers as error:
+        raise ValidationError(error.errors) from error
+    assessment = risk.assess(answers)
+    reasons = (reasons or "").strip()[:1000]
+    if decision not in risk.DECISIONS:
+        raise ValidationError({"decision": _("Choisissez une décision.")})
+    if decision != assessment.decision and not reasons:
+        raise ValidationError({"reasons": _(
+            "Vous choisissez une autre décision que celle proposée (« %(proposal)s ») : "
+            "écrivez pourquoi, la raison est gardée avec la fiche.") % {
+            "proposal": assessment.decision_label}})
+    helper = "\n".join([_("Raisonnement de l'aide à la décision (méthode %(method)s), "
+                          "proposition : %(proposal)s.") % {
+                              "method": risk.METHOD, "proposal": assessment.decision_label},
+                        *(f"- {reason}" for reason in assessment.reasons)])
+    text = "\n\n".join(filter(None, [reasons, helper]))[:3000]
+    with transaction.atomic():
+        changed = _save_versioned(
+            breach, acting_user=acting_user, revision=revision, reason=reasons,
+            values={"assessment": assessment.as_dict(answers), "decision": decision,
+                    "decision_reasons": text},
+            audit_code="breach.decided", request=request)
+        if changed:
+            # Who and when are also the version's author and time: not a change to show.
+            breach.decided_at, breach.decided_by = now or timezone.now(), acting_user
+            Breach.objects.filter(pk=breach.pk).update(decided_at=breach.decided_at,
+                                                       decided_by=acting_user)
+    return assessment

@@ -1,9 +1,10 @@
 """The incidents' addresses, under /o/<org_slug>/incidents/: each views module brings its
 own `urlpatterns`."""
 
-from .views import breaches, incidents
+from .views import breaches, incidents, obligations
 
 urlpatterns = [
     *incidents.urlpatterns,
     *breaches.urlpatterns,
+    *obligations.urlpatterns,
 ]

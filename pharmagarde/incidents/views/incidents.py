@@ -15,7 +15,7 @@ from pharmagarde.core.files import check_upload, download_response
 from pharmagarde.core.i18n import translated
 from pharmagarde.lib.uploads import UploadError, display_name, storage_name
 
-from .. import services
+from .. import clocks, services
 from ..access import (
     get_incident_or_404,
     get_reflexstep_or_404,
@@ -87,6 +87,9 @@ def incident_detail(request, incident_id):
         "done": sum(1 for step in steps if step.done_at), "note_form": NoteForm(),
         "sees_all": sees_all(request),
         "breach": getattr(incident, "breach", None) if sees_all(request) else None,
+        "clocks": clocks.of_incident(incident, now=timezone.now(),
+                                     organisation=request.organisation)
+        if sees_all(request) else [],
         "versions": RecordVersion.objects.filter(
             organisation=request.organisation, record_type="incident",
             record_id=incident.pk).select_related("author")[:20] if sees_all(request) else [],
