@@ -138,3 +138,26 @@ class DeclareTestCase(SMTPTestMixin, BaseTestCase):
         for name in ("dashboard", "incident_list"):
             page = self.client.get(self.org_url(name))
             self.assertContains(page, f'class="shortcuts__link" href="{self.url()}"')
+
+
+class HostileInputTestCase(BaseTestCase):
+    def post(self, **data):
+        self.client.force_login(self.colin)
+        fields = {"kind": "autre", "description": "x", "personal_data": "non",
+                  "noticed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+        fields.update(data)
+        return self.client.post(self.org_url("incident_declare"), fields)
+
+    def test_markup_is_shown_as_text(self):
+        self.post(description='<script>alert("x")</script><img src=x onerror=alert(1)>')
+        page = self.client.get(self.org_url("incident_detail", Incident.objects.get().pk))
+        self.assertNotContains(page, "<script>alert")
+        self.assertContains(page, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
+
+    def test_nul_bytes_an_oversized_text_and_a_forged_kind_are_refused(self):
+        for data in ({"description": "avant\x00après"}, {"description": "x" * 5001},
+                     {"kind": "rancongiciel", "personal_data": "peut-etre"},
+                     {"noticed_at": "2026-13-45T25:61"}):
+            response = self.post(**data)
+            self.assertEqual(response.status_code, 422, data)
+        self.assertFalse(Incident.objects.exists())
