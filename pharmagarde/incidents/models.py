@@ -281,14 +281,15 @@ class Breach(models.Model):
     contact = models.CharField(_("point de contact"), max_length=300, blank=True,
                                help_text=_("Le DPO ou la personne à joindre pour la CNIL."))
     # The risk helper's answers and result (risk.py), kept with the decision.
-    assessment = models.JSONField(default=dict, blank=True)
+    assessment = models.JSONField(_("évaluation du risque"), default=dict, blank=True)
     decision = models.CharField(_("décision"), max_length=15, choices=Decision.choices,
                                 default=Decision.UNDECIDED, blank=True)
     decision_reasons = models.TextField(_("raisons de la décision"), max_length=3000,
                                         blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("décidé par"))
     status = models.CharField(_("état"), max_length=10, choices=Status.choices,
                               default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
