@@ -26,5 +26,6 @@ class IncidentsConfig(AppConfig):
         todo_order=5,
         demo="pharmagarde.incidents.demo.load",
         access_walk="pharmagarde.incidents.access.make_walk_objects",
+        reminders="pharmagarde.incidents.reminders.due",
         plan_sources=("pharmagarde.incidents.plan_source.SOURCE",),
     )
