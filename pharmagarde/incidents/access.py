@@ -80,6 +80,6 @@ def make_walk_objects(organisation) -> None:
                                 original_name="walk.txt", size=1, content_type="text/plain")
     Breach.objects.create(organisation=organisation, number=1, incident=incident,
                           aware_at=now)
-    Obligation.objects.create(organisation=organisation, incident=incident, code="cnil")
+    Obligation.objects.create(organisation=organisation, incident=incident, code="cnil_initial")
     RecordVersion.objects.create(organisation=organisation, record_type="incident",
                                  record_id=incident.pk, revision=1)
