@@ -2,10 +2,12 @@
 own `urlpatterns`."""
 
 from .views import assessment, breaches, incidents, obligations
+from .views import drafts as draft_views
 
 urlpatterns = [
     *incidents.urlpatterns,
     *breaches.urlpatterns,
     *obligations.urlpatterns,
     *assessment.urlpatterns,
+    *draft_views.urlpatterns,
 ]
