@@ -72,3 +72,24 @@ def test_a_ransomware_declared_on_a_phone(page, context, live_server):
     assert incident.steps.filter(done_at__isnull=False).count() == 2
     assert Breach.objects.filter(incident=incident).exists()
     assert_no_axe_violations(page, "incident-detail-ticked")
+
+    # The responsable: the breach record the declaration opened, then the CNIL draft, as
+    # text to copy field by field and as a PDF.
+    alice = make_member("alice2@port.example", pharmacy, Role.RESPONSABLE, with_mfa=True)
+    use_session(context, live_server, alice)
+    page.goto(f"/o/port/incidents/{incident.pk}/")
+    page.get_by_role("link", name=re.compile(r"fiche VDP-0001 du registre")).click()
+    expect(heading(page)).to_have_text("Violation de données VDP-0001")
+    assert_no_axe_violations(page, "breach-detail")
+    page.get_by_role("link", name="INC-0001").click()
+    page.get_by_role("link", name="Brouillons de déclaration").click()
+    assert_no_axe_violations(page, "incident-drafts")
+    page.get_by_role("link", name="Notification initiale à la CNIL").first.click()
+    expect(heading(page)).to_contain_text("CNIL")
+    copy = page.get_by_role("button", name=re.compile(r"^Copier")).first
+    expect(copy).to_be_visible()
+    assert_no_axe_violations(page, "incident-draft-cnil")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger en PDF").click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
