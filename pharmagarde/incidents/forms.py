@@ -241,3 +241,45 @@ class ResponseProfileForm(forms.ModelForm):
         choices = list(self.fields["cert_sante"].choices)
         choices[0] = ("", f"{choices[0][1]} ({default})")
         self.fields["cert_sante"].choices = choices
+
+
+class ContactForm(forms.ModelForm):
+    """An emergency contact: a name, and a phone, an e-mail or a site to reach it."""
+
+    website = forms.URLField(
+        label=_("Site"), required=False, max_length=200, assume_scheme="https",
+        error_messages={"invalid": _("Indiquez l'adresse d'un site, par exemple "
+                                     "https://www.exemple.fr.")})
+
+    class Meta:
+        from .models import EmergencyContact
+
+        model = EmergencyContact
+        fields = ["kind", "name", "phone", "email", "website", "notes"]
+        error_messages = {
+            "kind": {"required": _("Choisissez de qui il s'agit.")},
+            "name": {"required": _("Indiquez un nom : la personne, la société ou le "
+                                   "service.")},
+            "email": {"invalid": _("Indiquez une adresse e-mail valide, par exemple "
+                                   "contact@exemple.fr.")},
+        }
+
+    def clean_phone(self):
+        from .contacts import PHONE, digits
+
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone and (not PHONE.match(phone) or len(digits(phone)) < 2):
+            raise forms.ValidationError(_("Un numéro de téléphone ne contient que des "
+                                          "chiffres, des espaces, des points ou des "
+                                          "tirets, et le signe + au début, par exemple "
+                                          "01 23 45 67 89."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        ways = ("phone", "email", "website")
+        # A way mistyped has its own message; none given at all gets this one.
+        if not any(data.get(name) or self.has_error(name) for name in ways):
+            self.add_error("phone", _("Indiquez au moins un moyen de le joindre : un "
+                                      "téléphone, une adresse e-mail ou un site."))
+        return data

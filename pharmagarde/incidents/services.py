@@ -454,3 +454,41 @@ def breach_decide(*, acting_user, breach: Breach, answers: dict, decision: str, 
             Breach.objects.filter(pk=breach.pk).update(decided_at=breach.decided_at,
                                                        decided_by=acting_user)
     return assessment
+
+
+class TooManyContacts(Exception):
+    """The organisation already keeps contacts.MAX_CONTACTS emergency contacts."""
+
+
+def contact_save(*, acting_user, contact, request=None):
+    """Add or change one emergency contact of contact.organisation (placed in the list by
+    its kind: contacts.KIND_ORDER). A new one beyond contacts.MAX_CONTACTS raises
+    TooManyContacts."""
+    from .contacts import KIND_ORDER, MAX_CONTACTS
+    from .models import EmergencyContact
+
+    with transaction.atomic():
+        created = contact.pk is None
+        if created:
+            Organisation.objects.select_for_update().filter(
+                pk=contact.organisation_id).first()
+            if (EmergencyContact.objects.filter(organisation=contact.organisation_id)
+                    .count() >= MAX_CONTACTS):
+                raise TooManyContacts(_(
+                    "La liste compte déjà %(max)d contacts : retirez-en un avant d'en "
+                    "ajouter.") % {"max": MAX_CONTACTS})
+        contact.order = KIND_ORDER.get(contact.kind, 100)
+        contact.save()
+        audit.record("incident.contact_saved", actor=acting_user,
+                     organisation=contact.organisation, obj=contact, request=request,
+                     details={"qui": str(contact.get_kind_display()),
+                              "nouveau": _("Oui") if created else _("Non")})
+    return contact
+
+
+def contact_delete(*, acting_user, contact, request=None) -> None:
+    with transaction.atomic():
+        audit.record("incident.contact_deleted", actor=acting_user,
+                     organisation=contact.organisation, obj=contact, request=request,
+                     details={"qui": str(contact.get_kind_display()), "nom": contact.name})
+        contact.delete()
