@@ -1,6 +1,7 @@
 """Demonstration incidents of the officine: yesterday's e-mail sent to the wrong patient
-(open, personal data, its breach record half filled and the CNIL clock running), and last
-month's phishing (closed, its lessons in the action plan)."""
+(open, personal data, its breach record half filled and the CNIL clock running), last
+month's phishing (closed, its lessons in the action plan), and the emergency contacts: the
+public ones and the IT provider's."""
 
 from datetime import timedelta
 
@@ -9,7 +10,8 @@ from django.utils import timezone
 from pharmagarde.core.registry import DemoData
 
 from . import services
-from .models import Breach, Incident
+from .contacts import contacts_prefill
+from .models import Breach, EmergencyContact, Incident
 
 
 def load(demo: DemoData) -> None:
@@ -18,6 +20,11 @@ def load(demo: DemoData) -> None:
         return
     user = demo.responsables[organisation.kind]
     now = timezone.now()
+    contacts_prefill(organisation)
+    EmergencyContact.objects.create(
+        organisation=organisation, kind=EmergencyContact.Kind.IT_PROVIDER,
+        name="Informatique du Marché (démonstration)", phone="01 23 45 67 89",
+        notes="Astreinte 7 j/7, contrat n° 2024-118.", order=5)
     phishing = services.incident_declare(
         acting_user=user, organisation=organisation, kind=Incident.Kind.PHISHING,
         description="Une préparatrice a cliqué sur le lien d'un faux courriel de la banque et "

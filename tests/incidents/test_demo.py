@@ -4,7 +4,7 @@ from django.test import TestCase
 
 from pharmagarde.actions.models import Action
 from pharmagarde.core.models import Organisation
-from pharmagarde.incidents.models import Breach, Incident
+from pharmagarde.incidents.models import Breach, EmergencyContact, Incident
 from tests.core.test_demo import OFFICINE, run_demo
 
 
@@ -20,5 +20,9 @@ class IncidentDemoTests(TestCase):
         self.assertTrue(breach.health_data)
         self.assertEqual(Action.objects.filter(organisation=officine, source="incidents")
                          .count(), 2)
+        self.assertTrue(EmergencyContact.objects.filter(organisation=officine,
+                                                        kind="prestataire").exists())
+        self.assertTrue(EmergencyContact.objects.filter(organisation=officine,
+                                                        kind="cybermalveillance").exists())
         run_demo()  # again: nothing added
         self.assertEqual(Incident.objects.filter(organisation=officine).count(), 2)
