@@ -1,7 +1,8 @@
 """Declaring and handling an incident in a real browser, on a phone-sized screen: a
 collaborateur declares a ransomware attack with the button at the bottom of the screen,
 ticks the first reflexes; the responsable opens the breach record and downloads the CNIL
-draft. Every page the flow goes through is checked with axe-core."""
+draft, then looks at the emergency contacts and a reflex sheet to print. Every page the
+flow goes through is checked with axe-core."""
 
 import re
 
@@ -93,3 +94,13 @@ def test_a_ransomware_declared_on_a_phone(page, context, live_server):
         page.get_by_role("link", name="Télécharger en PDF").click()
     pdf = download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF-")
+
+    # Getting ready: the emergency contacts (prefilled) and a reflex sheet to print.
+    page.goto("/o/port/incidents/")
+    page.get_by_role("link", name="les contacts d'urgence").click()
+    expect(heading(page)).to_have_text("Contacts d'urgence")
+    expect(page.get_by_text("Cybermalveillance.gouv.fr").first).to_be_visible()
+    assert_no_axe_violations(page, "incident-contacts")
+    page.goto("/o/port/incidents/reflexes/rancongiciel/imprimer/")
+    expect(heading(page)).to_have_text("Rançongiciel")
+    assert_no_axe_violations(page, "incident-playbook-print")
