@@ -228,3 +228,11 @@ class DashboardTestCase(BaseTestCase):
     def test_no_card_without_incident(self):
         self.client.force_login(self.alice)
         self.assertNotContains(self.client.get(self.org_url("dashboard")), "incident en cours")
+
+    def test_the_dashboard_costs_the_same_queries_for_5_or_60_open_incidents(self):
+        self.client.force_login(self.alice)
+
+        def make(n):
+            declare(self.org, self.alice)
+        self.MAX_QUERIES_PER_PAGE = 25
+        self.assertQueriesConstant(self.org_url("dashboard"), make)
