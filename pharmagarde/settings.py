@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "pharmagarde.actions",
     "pharmagarde.inventory",
     "pharmagarde.incidents",
+    "pharmagarde.continuity",
 ]
 
 MIDDLEWARE = [

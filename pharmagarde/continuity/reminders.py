@@ -1,0 +1,13 @@
+"""The continuity app's reminders (core.reminders): each part of the app lists its own
+`due(now)` in PROVIDERS (the yearly review of the plan, restore tests due, the yearly
+exercise); this module chains them."""
+
+from itertools import chain
+
+from django.utils.module_loading import import_string
+
+PROVIDERS: tuple[str, ...] = ()
+
+
+def due(now):
+    return list(chain.from_iterable(import_string(path)(now) for path in PROVIDERS))

@@ -1,0 +1,8 @@
+"""The continuity app's addresses, under /o/<org_slug>/continuite/: each views module
+brings its own `urlpatterns`."""
+
+from .views import home
+
+urlpatterns = [
+    *home.urlpatterns,
+]
