@@ -133,7 +133,7 @@ class DecideTestCase(AssessTestCase):
                          ["À décider", "Notifier la CNIL et informer les personnes"])
         self.assertEqual(second.changes["décision"],
                          ["Notifier la CNIL et informer les personnes", "Notifier la CNIL"])
-        self.assertEqual(second.changes["assessment"][1],
+        self.assertEqual(second.changes["évaluation du risque"][1],
                          "Gravité 5,25 (très élevée) — Notifier la CNIL")
         self.assertEqual(second.author, self.rita)
         self.breach.refresh_from_db()

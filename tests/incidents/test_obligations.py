@@ -231,7 +231,7 @@ class ClocksPanelTestCase(ReadsMixin, BaseTestCase):
         self.assertLess(content.index('id="delais"'), content.index('id="reflexes"'))
         self.assertContains(page, self.org_url("incident_obligation", self.incident.pk,
                                                "cnil_initial"))
-        self.assertReads(page, "Ces délais dépendent du profil de la structure : ")
+        self.assertReads(page, "Ces délais dépendent du profil de la structure.")
         self.assertContains(page, self.org_url("incident_profile") + "?suite=")
         # What does not apply, with its reason, out of the way.
         self.assertReads(page, "Conseillée même sans assurance cyber")
