@@ -11,8 +11,12 @@ from pharmagarde.core import audit, registry
 from pharmagarde.core.registry import AppDeclaration, DashboardCard, NavEntry
 from tests.base import BaseTestCase
 
-NAV_LABELS = ["Tableau de bord", "Diagnostic", "Plan d'action", "Inventaire", "Personnel",
-              "Membres et accès", "Fiche de la structure", "Journal d'audit"]
+NAV_LABELS = ["Tableau de bord", "Signaler un incident", "Diagnostic", "Plan d'action",
+              "Inventaire", "Incidents", "Registre des violations", "Continuité d'activité",
+              "Personnel", "Membres et accès", "Fiche de la structure", "Journal d'audit"]
+# A collaborateur: neither the breach register nor the responsables' pages.
+COLLABORATEUR_LABELS = [label for label in NAV_LABELS[:10]
+                        if label != "Registre des violations"]
 
 
 def nav_labels(response):
@@ -46,7 +50,7 @@ class NavigationTestCase(BaseTestCase):
 
     def test_other_roles_do_not_see_the_responsables_pages(self):
         labels = [str(label) for label in nav_labels(self.get(self.colin))]
-        self.assertEqual(labels, NAV_LABELS[:6])
+        self.assertEqual(labels, COLLABORATEUR_LABELS)
 
     def test_the_current_page_is_marked(self):
         self.client.force_login(self.owner)
