@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from pharmagarde.actions.services import plan_reconcile
 from pharmagarde.actions.sources import Closes, Source
 
-PROVIDERS: tuple[str, ...] = ()
+PROVIDERS: tuple[str, ...] = (
+    "pharmagarde.continuity.restore_services.items",
+)
 
 
 class ContinuitySource(Source):

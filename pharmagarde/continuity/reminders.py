@@ -6,7 +6,9 @@ from itertools import chain
 
 from django.utils.module_loading import import_string
 
-PROVIDERS: tuple[str, ...] = ()
+PROVIDERS: tuple[str, ...] = (
+    "pharmagarde.continuity.restore_services.due",
+)
 
 
 def due(now):

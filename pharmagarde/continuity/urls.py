@@ -1,8 +1,9 @@
 """The continuity app's addresses, under /o/<org_slug>/continuite/: each views module
 brings its own `urlpatterns`."""
 
-from .views import home
+from .views import home, restores
 
 urlpatterns = [
     *home.urlpatterns,
+    *restores.urlpatterns,
 ]

@@ -114,8 +114,9 @@ KINDS = (
          _("Inscrivez les cartes CPS et e-CPS de l'équipe : chacune est strictement "
            "personnelle.")),
     Kind("sauvegardes", inventory.Backup,
-         ("what", "where", "frequency", "offline_copy", "encrypted", "separate_credentials",
-          "last_restore_test", "notes"),
+         ("what", "where", "frequency", "copies", "media", "offsite", "offline_copy",
+          "errors_at_last_check", "encrypted", "separate_credentials", "last_restore_test",
+          "test_every_months", "notes"),
          ("what", "where", "frequency", "offline_copy", "last_restore_test"),
          ("what", "where"),
          ("offline_copy",),

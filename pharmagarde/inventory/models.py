@@ -8,6 +8,7 @@ the lists show so that it can be checked.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -265,6 +266,25 @@ class Backup(Item):
         _("identifiants séparés, avec double authentification"), null=True, blank=True)
     last_restore_test = models.DateField(_("dernier test de restauration"), null=True,
                                          blank=True)
+    # The 3-2-1-1-0 rule: three copies, on two different media, one off-site, one offline
+    # or immutable (offline_copy above), zero errors at the last check. None: not known.
+    copies = models.PositiveSmallIntegerField(
+        _("nombre de copies"), null=True, blank=True,
+        help_text=_("Toutes les copies des données, l'original compris : il en faut trois au "
+                    "moins."))
+    media = models.PositiveSmallIntegerField(
+        _("nombre de supports différents"), null=True, blank=True,
+        help_text=_("Par exemple le serveur, un disque externe et un hébergeur : trois "
+                    "supports. Il en faut deux au moins."))
+    offsite = models.BooleanField(_("une copie hors des locaux"), null=True, blank=True)
+    errors_at_last_check = models.PositiveIntegerField(
+        _("erreurs à la dernière vérification"), null=True, blank=True,
+        help_text=_("Le nombre d'erreurs du dernier compte rendu de sauvegarde : 0 si tout "
+                    "s'est bien passé. Laissez vide si vous ne savez pas."))
+    test_every_months = models.PositiveSmallIntegerField(
+        _("tester la restauration tous les (mois)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Tous les 3 mois conseillé, au moins une fois par an (12 mois)."))
 
     class Meta:
         ordering = ["what", "id"]

@@ -304,6 +304,33 @@ def restore_not_tested(snapshot, today):
             yield _hit(backup, f"Dernier test le {fr_date(backup.last_restore_test)}.")
 
 
+def backup_not_321(snapshot, today):
+    """The 3-2-1 of the 3-2-1-1-0 rule, on what is known: fewer than three copies, fewer
+    than two media, no copy off-site. (The offline copy and the restore test have their
+    own rules.)"""
+    for backup in snapshot.backups:
+        missing = []
+        if backup.copies is not None and backup.copies < 3:
+            missing.append("une seule copie" if backup.copies <= 1
+                           else f"{backup.copies} copies")
+        if backup.media is not None and backup.media < 2:
+            missing.append("un seul support")
+        if backup.offsite is False:
+            missing.append("aucune copie hors des locaux")
+        if missing:
+            text = " ; ".join(missing)
+            yield _hit(backup, f"{text[0].upper()}{text[1:]} (il faut trois copies, sur "
+                               f"deux supports, dont une hors des locaux).")
+
+
+def backup_errors(snapshot, today):
+    for backup in snapshot.backups:
+        if backup.errors_at_last_check:
+            errors = backup.errors_at_last_check
+            yield _hit(backup, f"{errors} erreur{'s' if errors > 1 else ''} à la dernière "
+                               "vérification.")
+
+
 RULES = (
     Rule("compte-parti-actif", CRITICAL,
          "Des comptes de personnes parties sont encore actifs",
@@ -417,9 +444,25 @@ RULES = (
          "Des sauvegardes n'ont pas été testées depuis plus d'un an",
          "Une sauvegarde jamais restaurée est une promesse : beaucoup de structures ne "
          "découvrent qu'après l'attaque que la leur ne fonctionnait pas.",
-         "Restaurez une fois par an un jeu de données réel sur un poste de test, notez la "
-         "date, la durée et le résultat.",
+         "Restaurez au moins une fois par an (tous les trois mois, c'est mieux) un jeu de "
+         "données réel sur un poste de test, et notez la date, la durée et le résultat dans "
+         "les tests de restauration de la continuité d'activité.",
          restore_not_tested, ("sauv-test",), (37,), effort="moyen"),
+    Rule("sauvegarde-321", HIGH,
+         "Des sauvegardes ne suivent pas la règle 3-2-1",
+         "Avec une seule copie, ou toutes les copies au même endroit, un seul incident "
+         "(panne du disque, incendie, vol, rançongiciel) peut tout emporter.",
+         "Gardez trois copies des données (l'original compris), sur deux supports "
+         "différents, dont une hors des locaux : par exemple un disque externe chiffré "
+         "emporté chaque semaine, ou une copie chez un hébergeur.",
+         backup_not_321, ("sauv-hors-ligne",), (37,), effort="moyen"),
+    Rule("sauvegarde-en-erreur", HIGH,
+         "La dernière vérification d'une sauvegarde a trouvé des erreurs",
+         "Une sauvegarde en erreur peut manquer des fichiers, ou ne plus rien copier du "
+         "tout, sans que personne ne s'en aperçoive.",
+         "Lisez le compte rendu avec votre prestataire, faites corriger la cause, puis "
+         "vérifiez que la sauvegarde suivante se termine sans erreur.",
+         backup_errors, ("sauv-quotidienne",), (37,)),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 

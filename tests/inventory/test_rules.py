@@ -203,6 +203,33 @@ class OtherRulesTestCase(SimpleTestCase):
         found = hits("restauration-non-testee", backups=[never, old, recent])
         self.assertEqual([h.label for h in found], ["LGO", "Documents"])
 
+    def test_backup_short_of_three_copies_two_media_one_off_site(self):
+        single = make(Backup, what="LGO", copies=1, media=1, offsite=False)
+        two_copies = make(Backup, what="Documents", copies=2, media=2, offsite=True)
+        complete = make(Backup, what="Compta", copies=3, media=2, offsite=True)
+        unknown = make(Backup, what="Messagerie")
+        found = hits("sauvegarde-321", backups=[single, two_copies, complete, unknown])
+        self.assertEqual([h.label for h in found], ["LGO", "Documents"])
+        self.assertEqual(found[0].detail,
+                         "Une seule copie ; un seul support ; aucune copie hors des locaux "
+                         "(il faut trois copies, sur deux supports, dont une hors des "
+                         "locaux).")
+        self.assertTrue(found[1].detail.startswith("2 copies (il faut"))
+        # Not knowing is no fact: a backup whose copies nobody counted breaks nothing.
+        self.assertEqual(hits("sauvegarde-321", backups=[unknown]), [])
+        off_site_only = make(Backup, what="Photos", offsite=False)
+        self.assertEqual(hits("sauvegarde-321", backups=[off_site_only])[0].detail,
+                         "Aucune copie hors des locaux (il faut trois copies, sur deux "
+                         "supports, dont une hors des locaux).")
+
+    def test_backup_with_errors_at_its_last_check(self):
+        failing = make(Backup, what="LGO", errors_at_last_check=4)
+        clean = make(Backup, what="Documents", errors_at_last_check=0)
+        unknown = make(Backup, what="Compta")
+        found = hits("sauvegarde-en-erreur", backups=[failing, clean, unknown])
+        self.assertEqual([(h.label, h.detail) for h in found],
+                         [("LGO", "4 erreurs à la dernière vérification.")])
+
     def test_software_with_a_typed_support_end(self):
         ended = make(Software, name="Logiciel ancien", support_end=days_ago(1))
         current = make(Software, name="LGO", support_end=TODAY + datetime.timedelta(days=300))
