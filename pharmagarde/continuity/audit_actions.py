@@ -13,4 +13,5 @@ ACTIONS = {
     "continuity.exercise_event": _("Événement d'un exercice noté"),
     "continuity.exercise_finished": _("Exercice de crise terminé"),
     "continuity.report_downloaded": _("Rapport d'exercice téléchargé"),
+    "continuity.exercise_updated": _("Exercice de crise modifié"),
 }

@@ -12,6 +12,7 @@ from pharmagarde.actions.sources import Closes, Source
 
 PROVIDERS: tuple[str, ...] = (
     "pharmagarde.continuity.restore_services.items",
+    "pharmagarde.continuity.exercise_services.items",
 )
 
 

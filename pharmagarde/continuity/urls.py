@@ -1,9 +1,10 @@
 """The continuity app's addresses, under /o/<org_slug>/continuite/: each views module
 brings its own `urlpatterns`."""
 
-from .views import home, restores
+from .views import exercises, home, restores
 
 urlpatterns = [
     *home.urlpatterns,
     *restores.urlpatterns,
+    *exercises.urlpatterns,
 ]
