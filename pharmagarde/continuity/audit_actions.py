@@ -5,6 +5,7 @@ ACTIONS = {
     "continuity.activity_deleted": _("Activité critique supprimée"),
     "continuity.plan_prefilled": _("Plan de continuité prérempli"),
     "continuity.plan_reviewed": _("Plan de continuité revu"),
+    "continuity.crisis_cell_saved": _("Cellule de crise du plan de continuité enregistrée"),
     "continuity.kit_printed": _("Kit du mode dégradé imprimé"),
     "continuity.restore_logged": _("Test de restauration enregistré"),
     "continuity.restore_evidence_added": _("Preuve d'un test de restauration ajoutée"),

@@ -9,6 +9,7 @@ inventory has them, and in words otherwise (either app may be filled first).
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.core.models import EvidenceFile, Organisation
@@ -33,6 +34,9 @@ class ContinuityPlan(models.Model):
         help_text=_("Qui décide, qui appelle qui, où se retrouver si les locaux sont "
                     "inaccessibles."))
     updated_at = models.DateTimeField(auto_now=True)
+    # When the plan was first made (prefilled): the yearly review reminder of a plan never
+    # reviewed starts 30 days later (plan_services.due).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     def __str__(self):
         return f"Plan de continuité de {self.organisation_id}"

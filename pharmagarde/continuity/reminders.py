@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 PROVIDERS: tuple[str, ...] = (
     "pharmagarde.continuity.restore_services.due",
     "pharmagarde.continuity.exercise_services.due",
+    "pharmagarde.continuity.plan_services.due",
 )
 
 
