@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import jsonschema
-
-from pharmagarde.lib.yamllines import load_with_lines
+from pharmagarde.lib.yamllines import load_validated
 
 from . import forms_paper
 
@@ -107,14 +105,7 @@ def _clean(text: str) -> str:
 
 def parse(text: str, filename: str) -> tuple[str, tuple[Activity, ...]]:
     """(organisation kind, its activities) of one file's text."""
-    data, lines = load_with_lines(text, filename, ActivitiesError)
-    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        raise ActivitiesError("\n".join(
-            f"{filename}:{lines.get(tuple(e.absolute_path), 1)} — "
-            f"{'.'.join(map(str, e.absolute_path)) or 'fichier'} : {e.message}"
-            for e in errors[:20]))
+    data, lines = load_validated(text, filename, SCHEMA, ActivitiesError)
     seen = set()
     for index, item in enumerate(data["activites"]):
         if item["cle"] in seen:

@@ -84,7 +84,7 @@ class CriticalActivity(models.Model):
         _("retour à la normale"), blank=True, max_length=5000,
         help_text=_("Une étape par ligne : redémarrer, vérifier, ressaisir les registres "
                     "papier."))
-    # Paper forms of the kit used by this activity (keys of continuity/forms.py).
+    # Paper forms of the kit used by this activity (keys of continuity/forms_paper.py).
     paper_forms = models.JSONField(default=list, blank=True)
     revision = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import jsonschema
 from django.utils.translation import gettext_lazy as _
 
-from pharmagarde.lib.yamllines import load_with_lines
+from pharmagarde.lib.yamllines import load_validated
 
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 ORGANISATION_KINDS = ["officine", "pui", "lbm", "industrie", "distribution"]
@@ -176,14 +175,7 @@ def _check(data: dict, lines: dict, filename: str) -> None:
 
 
 def parse(text: str, filename: str) -> Scenario:
-    data, lines = load_with_lines(text, filename, ScenarioError)
-    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        raise ScenarioError("\n".join(
-            f"{filename}:{lines.get(tuple(e.absolute_path), 1)} — "
-            f"{'/'.join(map(str, e.absolute_path)) or 'fichier'} : {e.message}"
-            for e in errors[:20]))
+    data, lines = load_validated(text, filename, SCHEMA, ScenarioError)
     _check(data, lines, filename)
     return Scenario(
         id=data["id"], title=data["titre"], summary=data["resume"], duration=data["duree"],

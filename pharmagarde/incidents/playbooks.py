@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import jsonschema
-
-from pharmagarde.lib.yamllines import load_with_lines
+from pharmagarde.lib.yamllines import load_validated
 
 PLAYBOOKS_DIR = Path(__file__).resolve().parent / "playbooks"
 ORGANISATION_KINDS = ["officine", "pui", "lbm", "industrie", "distribution"]
@@ -78,13 +76,7 @@ class Playbook:
 
 
 def parse(text: str, filename: str) -> Playbook:
-    data, lines = load_with_lines(text, filename, PlaybookError)
-    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        raise PlaybookError("\n".join(
-            f"{filename}:{lines.get(tuple(e.absolute_path), 1)} — {e.message}"
-            for e in errors[:20]))
+    data, lines = load_validated(text, filename, SCHEMA, PlaybookError)
     seen = set()
     for index, step in enumerate(data["etapes"]):
         if step["id"] in seen:

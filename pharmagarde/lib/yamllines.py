@@ -36,3 +36,22 @@ def _to_python(node, path, lines, filename, error):
         return [_to_python(item, (*path, index), lines, filename, error)
                 for index, item in enumerate(node.value)]
     return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+def load_validated(text: str, filename: str, schema: dict, error: type[Exception],
+                   *, shown: int = 20):
+    """(data, lines) of a YAML text that follows a JSON schema (draft 2020-12). Raises
+    `error` with one French line per problem (at most `shown`), each naming the file, the
+    line and the field: « essai.yaml:12 — etapes.3.texte : … » (the playbooks, the
+    activities of the continuity plan, the exercise scenarios)."""
+    import jsonschema
+
+    data, lines = load_with_lines(text, filename, error)
+    problems = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data),
+                      key=lambda e: list(map(str, e.absolute_path)))
+    if problems:
+        raise error("\n".join(
+            f"{filename}:{lines.get(tuple(e.absolute_path), 1)} — "
+            f"{'.'.join(map(str, e.absolute_path)) or 'fichier'} : {e.message}"
+            for e in problems[:shown]))
+    return data, lines

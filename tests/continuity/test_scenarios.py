@@ -106,13 +106,13 @@ class ScenarioFilesTestCase(SimpleTestCase):
         # Line 21: the first stimulus's text, a list instead of a string.
         text = self.HEADER + self.valid_injects().replace(
             "    texte: Un message pour l'équipe.\n", "    texte: [pas, une, chaîne]\n", 1)
-        self.assertRefused(text, "stimuli/0/texte", 21)
+        self.assertRefused(text, "stimuli.0.texte", 21)
         self.assertRefused(text, "is not of type 'string'", 21)
 
     def test_an_unknown_channel_names_its_line(self):
         text = self.HEADER + self.inject("s0", 0, channel="pigeon") + "".join(
             self.inject(f"s{n}", n * 10) for n in range(1, 4))
-        self.assertRefused(text, "stimuli/0/canal", 19)
+        self.assertRefused(text, "stimuli.0.canal", 19)
 
     def test_a_missing_field_is_named(self):
         text = self.HEADER.replace("duree: 45\n", "") + self.valid_injects()
@@ -135,7 +135,7 @@ class ScenarioFilesTestCase(SimpleTestCase):
 
     def test_an_unknown_kind_of_organisation_is_refused(self):
         text = self.HEADER.replace("participants: 3\n", "participants: 3\npour: [hopital]\n")
-        self.assertRefused(text + self.valid_injects(), "pour/0", 6)
+        self.assertRefused(text + self.valid_injects(), "pour.0", 6)
 
     def test_unreadable_yaml_names_its_line(self):
         self.assertRefused(self.HEADER + "  - id: [\n", "YAML illisible", 18)
