@@ -87,7 +87,7 @@ class PlaybookFilesTestCase(SimpleTestCase):
                            "  - id: deux\n    texte: Deuxième réflexe.\n"
                            "    pour: [pharmacie]\n"
                            "  - id: trois\n    texte: Troisième réflexe.\n",
-                           "essai.yaml:9 — 'pharmacie' is not one of")
+                           "essai.yaml:9 — etapes.1.pour.0 : 'pharmacie' is not one of")
 
     def test_a_step_given_twice_names_its_line(self):
         self.assertRefused("  - id: un\n    texte: Premier réflexe.\n"
