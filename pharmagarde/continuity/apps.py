@@ -13,6 +13,7 @@ class ContinuityConfig(AppConfig):
         urls="pharmagarde.continuity.urls",
         nav=(NavEntry(_("Continuité d'activité"), "continuity_home", order=45),),
         audit_labels="pharmagarde.continuity.audit_actions.ACTIONS",
+        demo="pharmagarde.continuity.demo.load",
         access_walk="pharmagarde.continuity.access.make_walk_objects",
         reminders="pharmagarde.continuity.reminders.due",
         plan_sources=("pharmagarde.continuity.plan_source.SOURCE",),
