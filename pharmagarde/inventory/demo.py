@@ -1,7 +1,9 @@
 """Demonstration inventory of the officine: a few accounts, devices, a Wi-Fi, a backup and
 the CPS cards, chosen so that the findings show what the rules catch (the adjoint who left
 six weeks ago still has his Windows session; the old back-office PC runs Windows 10; the
-restore test is overdue), next to items that are fine."""
+backup has no offline copy), next to items that are fine. The restore test written here is
+overdue; the continuity demo then logs two restore tests of this backup, which bring it up
+to date through the inventory's own service."""
 
 from datetime import timedelta
 
