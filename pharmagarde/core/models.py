@@ -473,3 +473,28 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.period}"
+
+
+class InstanceBackup(models.Model):
+    """One backup of the instance itself, or one restore check of such a backup
+    (core/backup.py). Only what the administrator's page shows: never the key."""
+
+    class Kind(models.TextChoices):
+        BACKUP = "backup", _("sauvegarde")
+        CHECK = "check", _("vérification de restauration")
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    started_at = models.DateTimeField(default=timezone.now)
+    duration = models.DurationField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    file_name = models.CharField(max_length=500, blank=True)
+    ok = models.BooleanField(default=False)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "ok", "-started_at"],
+                                name="instance_backup_last")]
+
+    def __str__(self):
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'échec'}"

@@ -4,7 +4,7 @@ each app adds its pages there through its declaration (core/registry.py)."""
 from django.urls import include, path
 
 from .registry import declarations
-from .views import audit_log, dashboard, home, invitations, members, organisation, people
+from .views import audit_log, dashboard, home, instance, invitations, members, organisation, people
 
 org_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -30,5 +30,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("structures/nouvelle/", organisation.organisation_new, name="organisation_new"),
     path("invitation/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    # The instance administrator's (superusers) pages.
+    path("instance/sauvegardes/", instance.instance_backups, name="instance_backups"),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]
