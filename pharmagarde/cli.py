@@ -24,6 +24,8 @@ COMMANDS = [
     ("createadmin", "Crée un premier compte utilisateur, adresse e-mail vérifiée."),
     ("audit verify", "Vérifie que le journal d'audit chaîné n'a pas été modifié."),
     ("import ad|nmap", "Importe un export Active Directory ou un scan nmap (--org, --dry-run)."),
+    ("backup", "Sauvegarde chiffrée de la base, des pièces et de la clé (--to, --key-file)."),
+    ("restore", "Vérifie une sauvegarde (--check) ou la restaure ailleurs (--into)."),
     ("migrate", "Met à jour le schéma de la base après une mise à jour du logiciel."),
     ("check --deploy", "Vérifie la configuration de sécurité avant une mise en production."),
 ]

@@ -566,6 +566,12 @@ class InstanceBackupsPageTests(BaseTestCase):
         self.assertEqual(self.client.get(self.url).status_code, 200)
         self.assertEqual(self.client.post(self.url).status_code, 405)
 
+    def test_the_header_links_it_for_superusers_only(self):
+        self.client.force_login(self.owner)
+        self.assertNotContains(self.client.get("/"), self.url)
+        self.client.force_login(self.admin)
+        self.assertContains(self.client.get(self.url), f'href="{self.url}"')
+
     def test_it_says_when_nothing_was_ever_done(self):
         self.client.force_login(self.admin)
         response = self.client.get(self.url)
