@@ -568,7 +568,7 @@ class InstanceBackupsPageTests(BaseTestCase):
 
     def test_the_header_links_it_for_superusers_only(self):
         self.client.force_login(self.owner)
-        self.assertNotContains(self.client.get("/"), self.url)
+        self.assertNotContains(self.client.get(self.org_url("dashboard")), self.url)
         self.client.force_login(self.admin)
         self.assertContains(self.client.get(self.url), f'href="{self.url}"')
 
