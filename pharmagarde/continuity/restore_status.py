@@ -358,8 +358,9 @@ def trend_svg(points: list[TrendPoint], name: str, key) -> str:
     parts.append(f'<line x1="{LEFT}" x2="{LEFT + 28}" y1="{legend_y - 4}" '
                  f'y2="{legend_y - 4}" stroke="{INK}" stroke-width="2" '
                  f'stroke-dasharray="6 4"/>')
+    # Outside the f-string: makemessages does not read a string inside one.
+    legend = escape(_("DMIA de l’activité testée ; barres : durée de la restauration"))
     parts.append(f'<text x="{LEFT + 34}" y="{legend_y}" font-size="12" fill="{INK}">'
-                 f'{escape(_("DMIA de l’activité testée ; barres : durée de la restauration"))}'
-                 f'</text>')
+                 f'{legend}</text>')
     parts.append("</svg>")
     return "".join(parts)
