@@ -43,6 +43,10 @@ ACTION_LABELS = {
     "person.deleted": _("Personne retirée du personnel"),
     "audit.exported": _("Journal d'audit exporté"),
     "demo.loaded": _("Données de démonstration chargées"),
+    "instance.backup_made": _("Sauvegarde de l'instance faite"),
+    "instance.backup_failed": _("Sauvegarde de l'instance en échec"),
+    "instance.backup_checked": _("Restauration d'une sauvegarde vérifiée"),
+    "instance.check_failed": _("Vérification d'une sauvegarde en échec"),
 }
 
 

@@ -330,19 +330,41 @@ def run_backup(*, destination, key_file, keep=None, now=None) -> BackupResult:
         key_notes = key_warnings(key_file, destination=destination)
         result = write_backup(destination, key, now=now)
     except BackupError as error:
-        InstanceBackup.objects.create(
-            kind=InstanceBackup.Kind.BACKUP, started_at=now, ok=False, detail=str(error),
-            duration=timedelta(seconds=time.monotonic() - started),
-            file_name=str(destination or "")[:500])
+        record_run(kind=InstanceBackup.Kind.BACKUP, started_at=now, ok=False,
+                   detail=str(error), duration=timedelta(seconds=time.monotonic() - started),
+                   file_name=str(destination or "")[:500])
         raise
     result.warnings = key_notes + result.warnings
     if keep:
         prune(result.path.parent, keep)
-    InstanceBackup.objects.create(
-        kind=InstanceBackup.Kind.BACKUP, started_at=now, ok=True, size=result.size,
-        duration=timedelta(seconds=result.duration), file_name=str(result.path)[:500],
-        detail=result.summary())
+    record_run(kind=InstanceBackup.Kind.BACKUP, started_at=now, ok=True, size=result.size,
+               duration=timedelta(seconds=result.duration), file_name=str(result.path)[:500],
+               detail=result.summary())
     return result
+
+
+AUDIT_CODES = {("backup", True): "instance.backup_made",
+               ("backup", False): "instance.backup_failed",
+               ("check", True): "instance.backup_checked",
+               ("check", False): "instance.check_failed"}
+
+
+def record_run(**fields):
+    """The InstanceBackup row of a backup or a check (the administrator's page reads
+    them) and its entry in the audit log, together."""
+    from django.db import transaction
+
+    from . import audit
+    from .models import InstanceBackup
+
+    with transaction.atomic():
+        run = InstanceBackup.objects.create(**fields)
+        audit.record(AUDIT_CODES[(run.kind, run.ok)], actor_label="pharmagarde " + (
+            "backup" if run.kind == InstanceBackup.Kind.BACKUP else "restore --check"),
+            details={"fichier": run.file_name[-200:], "taille": run.size or 0,
+                     "durée (s)": round(run.duration.total_seconds(), 1)
+                     if run.duration else 0})
+    return run
 
 
 # ------------------------------------------------------------------- the admin's page

@@ -38,6 +38,7 @@ from .backup import (
     engine_name,
     pg_conninfo,
     plural,
+    record_run,
     seconds,
 )
 from .backup_format import CHUNK_SIZE, BackupError, DecryptingReader, inside, read_key
@@ -331,9 +332,8 @@ def run_check(*, path, key_file, scratch_parent=None, now=None) -> CheckResult:
         try:
             path = newest_backup(path)
         except BackupError as error:
-            InstanceBackup.objects.create(kind=InstanceBackup.Kind.CHECK, started_at=now,
-                                          ok=False, file_name=str(path)[:500],
-                                          detail=str(error))
+            record_run(kind=InstanceBackup.Kind.CHECK, started_at=now, ok=False,
+                       file_name=str(path)[:500], detail=str(error))
             return CheckResult(ok=False, duration=0.0, message=str(error))
     size = path.stat().st_size if path.is_file() else None
     try:
@@ -343,10 +343,9 @@ def run_check(*, path, key_file, scratch_parent=None, now=None) -> CheckResult:
     except BackupError as error:
         result = CheckResult(ok=False, duration=time.monotonic() - started,
                              message=str(error))
-    InstanceBackup.objects.create(
-        kind=InstanceBackup.Kind.CHECK, started_at=now, ok=result.ok, size=size,
-        duration=timedelta(seconds=result.duration), file_name=str(path)[:500],
-        detail=result.message)
+    record_run(kind=InstanceBackup.Kind.CHECK, started_at=now, ok=result.ok, size=size,
+               duration=timedelta(seconds=result.duration), file_name=str(path)[:500],
+               detail=result.message)
     return result
 
 

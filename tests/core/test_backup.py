@@ -235,6 +235,12 @@ class BackupCommandTests(TransactionTestCase):
         self.assertEqual(checked.detail, report.strip())
         self.assertGreater(checked.duration, timedelta(0))
         self.assertEqual(list(self.scratch.iterdir()), [], "the scratch folder is removed")
+        # Both are in the audit log too, named after the command that ran.
+        made = AuditEntry.objects.get(action="instance.backup_made")
+        self.assertEqual((made.actor_label, made.details["taille"]),
+                         ("pharmagarde backup", path.stat().st_size))
+        self.assertEqual(AuditEntry.objects.get(action="instance.backup_checked").actor_label,
+                         "pharmagarde restore --check")
 
     def test_the_key_and_the_secrets_stay_out_of_everything_written(self):
         out, err = self.run_backup()
@@ -311,6 +317,7 @@ class BackupCommandTests(TransactionTestCase):
                 self.check(file, key)
         failed = InstanceBackup.objects.filter(kind="check", ok=False)
         self.assertEqual(failed.count(), 3)
+        self.assertEqual(AuditEntry.objects.filter(action="instance.check_failed").count(), 3)
         self.assertEqual(list(self.scratch.iterdir()), [])
 
     def test_it_refuses_a_key_kept_with_the_backups(self):
