@@ -249,26 +249,34 @@ def incident_close(*, acting_user, incident: Incident, lessons: str, revision: i
     return incident
 
 
+def _reopen(record, *, acting_user, reason: str, audit_code: str, request=None) -> bool:
+    """Reopen a closed Incident or Breach: its status back to open, a RecordVersion that
+    keeps the reason, the audit entry. False (nothing written) when it is not closed."""
+    if record.status != record.Status.CLOSED:
+        return False
+    model = type(record)
+    record.status, record.closed_at = record.Status.OPEN, None
+    record.revision += 1
+    model.objects.filter(pk=record.pk).update(status=record.status, closed_at=None,
+                                              revision=record.revision)
+    RecordVersion.objects.create(
+        organisation=record.organisation, record_type=model._meta.model_name,
+        record_id=record.pk, revision=record.revision, author=acting_user,
+        reason=reason[:300],
+        changes={str(model._meta.get_field("status").verbose_name):
+                 [str(record.Status.CLOSED.label), str(record.Status.OPEN.label)]})
+    audit.record(audit_code, actor=acting_user, organisation=record.organisation, obj=record,
+                 request=request, details={"raison": reason[:200]})
+    return True
+
+
 def incident_reopen(*, acting_user, incident: Incident, reason: str, request=None) -> Incident:
     """Reopen a closed incident; the reason is kept in its versions and timeline."""
     with transaction.atomic():
-        if incident.status != Incident.Status.CLOSED:
-            return incident
-        Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.OPEN,
-                                                       closed_at=None)
-        incident.status, incident.closed_at = Incident.Status.OPEN, None
-        incident.revision += 1
-        Incident.objects.filter(pk=incident.pk).update(revision=incident.revision)
-        RecordVersion.objects.create(
-            organisation=incident.organisation, record_type="incident", record_id=incident.pk,
-            revision=incident.revision, author=acting_user, reason=reason[:300],
-            changes={str(Incident._meta.get_field("status").verbose_name):
-                     [str(Incident.Status.CLOSED.label), str(Incident.Status.OPEN.label)]})
-        _note(incident, acting_user, TimelineEntry.Kind.STATUS,
-              _("Incident rouvert : %(reason)s") % {"reason": reason})
-        audit.record("incident.reopened", actor=acting_user,
-                     organisation=incident.organisation, obj=incident, request=request,
-                     details={"raison": reason[:200]})
+        if _reopen(incident, acting_user=acting_user, reason=reason,
+                   audit_code="incident.reopened", request=request):
+            _note(incident, acting_user, TimelineEntry.Kind.STATUS,
+                  _("Incident rouvert : %(reason)s") % {"reason": reason})
     return incident
 
 
@@ -292,19 +300,8 @@ def breach_close(*, acting_user, breach: Breach, revision: int | None,
 
 def breach_reopen(*, acting_user, breach: Breach, reason: str, request=None) -> Breach:
     with transaction.atomic():
-        if breach.status != Breach.Status.CLOSED:
-            return breach
-        breach.revision += 1
-        Breach.objects.filter(pk=breach.pk).update(status=Breach.Status.OPEN, closed_at=None,
-                                                   revision=breach.revision)
-        breach.status, breach.closed_at = Breach.Status.OPEN, None
-        RecordVersion.objects.create(
-            organisation=breach.organisation, record_type="breach", record_id=breach.pk,
-            revision=breach.revision, author=acting_user, reason=reason[:300],
-            changes={str(Breach._meta.get_field("status").verbose_name):
-                     [str(Breach.Status.CLOSED.label), str(Breach.Status.OPEN.label)]})
-        audit.record("breach.reopened", actor=acting_user, organisation=breach.organisation,
-                     obj=breach, request=request, details={"raison": reason[:200]})
+        _reopen(breach, acting_user=acting_user, reason=reason, audit_code="breach.reopened",
+                request=request)
     return breach
 
 
