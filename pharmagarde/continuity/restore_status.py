@@ -15,7 +15,6 @@ the status « dernier test en échec » until a later test succeeds.
 Nothing here writes; `statuses` costs one query for any number of backups.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -24,6 +23,8 @@ from django.db.models import Count
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from pharmagarde.lib.dates import add_months
 
 from .models import RestoreTest
 
@@ -42,16 +43,6 @@ SOON_WINDOW = datetime.timedelta(days=30)
 SOON_WINDOW_MONTHLY = datetime.timedelta(days=7)
 # The restore-time chart shows the latest tests only.
 CHART_TESTS = 12
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later (or earlier), the month's last day when it has none
-    (31 January + 1 month: 28 or 29 February)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return day.replace(year=year, month=month,
-                       day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_due(last_test: datetime.date | None, every_months: int,

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit, mail
-from pharmagarde.core.concurrency import RevisionConflict, claim_revision
+from pharmagarde.core.concurrency import RevisionConflict
 from pharmagarde.core.files import attach_file
 from pharmagarde.core.models import Membership, Organisation
+from pharmagarde.core.versioning import display_value, save_with_history
 
 from . import playbooks
 from .models import (
@@ -123,28 +124,6 @@ def breach_open(*, acting_user, incident: Incident, request=None) -> Breach:
     return breach
 
 
-def _display(record, name) -> str:
-    field = record._meta.get_field(name)
-    value = getattr(record, name)
-    if field.choices:
-        return str(getattr(record, f"get_{name}_display")())
-    if value is None or value == "":
-        return ""
-    if value is True:
-        return _("Oui")
-    if value is False:
-        return _("Non")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):  # the risk helper's assessment: its one-line summary
-        return str(value.get("summary", "")) if value else ""
-    return str(value)
-
-
 def _save_versioned(record, *, acting_user, values: dict, revision: int | None,
                     reason: str = "", audit_code: str, request=None) -> list[str]:
     """Write `values` on a versioned record (Incident or Breach), keeping the previous
@@ -152,23 +131,11 @@ def _save_versioned(record, *, acting_user, values: dict, revision: int | None,
     the fields that changed (nothing written when none did)."""
     if record.status == record.Status.CLOSED:
         raise ClosedRecord(_("Ce dossier est clos : rouvrez-le avant de le modifier."))
-    model = type(record)
-    changed = {name: value for name, value in values.items() if getattr(record, name) != value}
-    if not changed:
+    diff = save_with_history(record, version_model=RecordVersion, acting_user=acting_user,
+                             values=values, revision=revision, conflict=RecordConflict,
+                             reason=reason)
+    if not diff:
         return []
-    before = {name: _display(record, name) for name in changed}
-    claim_revision(model.objects.filter(organisation=record.organisation), record.pk,
-                   revision, conflict=RecordConflict, **changed)
-    for name, value in changed.items():
-        setattr(record, name, value)
-    record.revision = (revision if revision is not None else record.revision) + 1
-    diff = {str(model._meta.get_field(name).verbose_name): [before[name],
-                                                            _display(record, name)]
-            for name in changed}
-    RecordVersion.objects.create(organisation=record.organisation,
-                                 record_type=model._meta.model_name, record_id=record.pk,
-                                 revision=record.revision, changes=diff, author=acting_user,
-                                 reason=reason[:300])
     audit.record(audit_code, actor=acting_user, organisation=record.organisation, obj=record,
                  request=request, details={"champs": ", ".join(diff)})
     return list(diff)
@@ -386,7 +353,7 @@ def response_profile_save(*, acting_user, organisation, values: dict,
     def shown(profile, name):
         if name == "cert_sante" and profile.cert_sante is None:
             return _("selon le type de la structure")
-        return _display(profile, name)
+        return display_value(profile, name)
 
     with transaction.atomic():
         profile = response_profile(organisation)
