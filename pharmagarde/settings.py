@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "pharmagarde.inventory",
     "pharmagarde.incidents",
     "pharmagarde.continuity",
+    "pharmagarde.privacy",
 ]
 
 MIDDLEWARE = [

@@ -139,6 +139,17 @@ class Source:
         return []
 
 
+class OriginSource(Source):
+    """A source whose items each carry one line saying where they come from, in
+    `PlanItem.data["origine"]` (an exercise's finding, a processor's missing clause)."""
+
+    def describe(self, actions: Sequence["Action"]) -> dict[int, Closes]:
+        return {action.pk: Closes(heading=str(_("Origine")),
+                                  summary=(action.source_data or {}).get("origine", ""),
+                                  items=(), done_note="")
+                for action in actions if action.source == self.name}
+
+
 class ManualSource(Source):
     name = MANUAL
     label = _("Ajout manuel")

@@ -2,13 +2,11 @@
 restore tests that failed or are overdue. Each part lists its own `items(organisation) ->
 [PlanItem]` in PROVIDERS; keys are prefixed by the part ("exercice:…", "restauration:…")."""
 
-from collections.abc import Sequence
-
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.actions.services import plan_reconcile
-from pharmagarde.actions.sources import Closes, Source
+from pharmagarde.actions.sources import OriginSource
 
 PROVIDERS: tuple[str, ...] = (
     "pharmagarde.continuity.restore_services.items",
@@ -16,17 +14,11 @@ PROVIDERS: tuple[str, ...] = (
 )
 
 
-class ContinuitySource(Source):
+class ContinuitySource(OriginSource):
     name = "continuite"
     label = _("Continuité d'activité")
     resolved_label = _("Réglée côté continuité")
     origin_note = _("Vient d'un exercice de crise ou d'un test de restauration.")
-
-    def describe(self, actions: Sequence) -> dict:
-        return {action.pk: Closes(heading=str(_("Origine")),
-                                  summary=(action.source_data or {}).get("origine", ""),
-                                  items=(), done_note="")
-                for action in actions if action.source == self.name}
 
 
 SOURCE = ContinuitySource()

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "privacy.profile_saved": _("Profil de protection des données enregistré"),
+    "privacy.register_prefilled": _("Registre des traitements prérempli"),
+    "privacy.register_reviewed": _("Registre des traitements revu"),
+    "privacy.register_exported": _("Registre des traitements exporté"),
+    "privacy.processing_created": _("Traitement ajouté au registre"),
+    "privacy.processing_updated": _("Traitement du registre modifié"),
+    "privacy.processing_confirmed": _("Traitement du registre relu et confirmé"),
+    "privacy.processing_deleted": _("Traitement supprimé du registre"),
+    "privacy.processor_created": _("Sous-traitant ajouté"),
+    "privacy.processor_updated": _("Sous-traitant modifié"),
+    "privacy.processor_reviewed": _("Contrat d'un sous-traitant revu"),
+    "privacy.processor_deleted": _("Sous-traitant supprimé"),
+    "privacy.request_logged": _("Demande d'exercice des droits enregistrée"),
+    "privacy.request_updated": _("Demande d'exercice des droits modifiée"),
+    "privacy.request_extended": _("Délai d'une demande prolongé"),
+    "privacy.request_answered": _("Réponse à une demande enregistrée"),
+    "privacy.dpia_created": _("Analyse d'impact commencée"),
+    "privacy.dpia_updated": _("Analyse d'impact modifiée"),
+    "privacy.dpia_validated": _("Analyse d'impact validée"),
+    "privacy.dpia_exported": _("Analyse d'impact téléchargée"),
+    "privacy.screening_saved": _("Besoin d'une analyse d'impact évalué"),
+    "privacy.notice_printed": _("Notice d'information imprimée"),
+}

@@ -1,0 +1,9 @@
+"""Stub: filled by its owner."""
+
+
+def due(now):
+    return []
+
+
+def items(organisation):
+    return []
