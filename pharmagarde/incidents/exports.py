@@ -1,54 +1,22 @@
 """The documents the incidents app produces: the breach register as Excel and PDF (the
-register a CNIL inspector asks for, art. 33(5) GDPR), and PDF from a template (the drafts).
-
-PDF is made by WeasyPrint from HTML templates (docs/decisions/0005-weasyprint.md). It is
-imported inside `render_pdf` only: a server without the Pango library still starts, and
-`render_pdf` then raises PdfUnavailable with a message that says what to install.
+register a CNIL inspector asks for, art. 33(5) GDPR), and PDF from a template (the drafts),
+made by core.documents.
 """
 
 import datetime
-import io
-import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pharmagarde.lib.spreadsheet import escape_formula
+from pharmagarde.core.documents import Column, Sheet, xlsx
 
 from .forms import DATA_TYPES
 from .models import Breach, Obligation
 
-logger = logging.getLogger(__name__)
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or the system libraries it needs (Pango) are missing on this server."""
-
-
-def render_pdf(template: str, context: dict, *, request=None) -> bytes:
-    """The PDF of an HTML template. Nothing is fetched while rendering (no network, no
-    file): the templates carry their own styles."""
-    try:
-        import weasyprint
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as error:
-        # OSError: the Python package is there but Pango (libpango-1.0-0) is not.
-        logger.error("PDF indisponible : %s", error)
-        raise PdfUnavailable(_(
-            "La création de PDF n'est pas disponible sur ce serveur : WeasyPrint ou la "
-            "bibliothèque Pango manque (paquets libpango-1.0-0 et libpangoft2-1.0-0). "
-            "Voir docs/decisions/0005-weasyprint.md.")) from error
-    html = render_to_string(template, context, request=request)
-    fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
 # The register ------------------------------------------------------------------------------
@@ -69,13 +37,6 @@ def _cnil(breach: Breach) -> Obligation | None:
 def _types(breach: Breach) -> str:
     labels = dict(DATA_TYPES)
     return ", ".join(str(labels.get(code, code)) for code in breach.data_types or [])
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    width: int  # in characters, for Excel
-    value: Callable[[Breach], object]  # str, int, naive local datetime or None
 
 
 # Every field of art. 33(5) and of the CNIL's register model, one list for Excel and PDF.
@@ -127,44 +88,8 @@ def register(organisation):
             .order_by("-aware_at", "-id"))
 
 
-def _cell(value):
-    """Numbers and dates stay values; every text goes through escape_formula."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float, datetime.datetime)) and not isinstance(value, bool):
-        return value
-    return escape_formula(value)
-
-
 def register_xlsx(breaches: Iterable[Breach], *, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = escape_formula(_("Registre des violations"))[:31]
-    sheet.append([escape_formula(str(column.label)) for column in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "B2"
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row, breach in enumerate(breaches, start=2):
-        values = [_cell(column.value(breach)) for column in COLUMNS]
-        sheet.append(values)
-        for index, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=index)
-            cell.alignment = wrap
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-    sheet.auto_filter.ref = sheet.dimensions
-    workbook.properties.title = title
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx([Sheet(_("Registre des violations"), COLUMNS, breaches)], title=title)
 
 
 def _shown(value) -> str:

@@ -342,15 +342,14 @@ def exercise_report(request, exercise_id):
 @org_view
 @require_safe
 def exercise_report_pdf(request, exercise_id):
-    from pharmagarde.core import audit
+    from pharmagarde.core import audit, documents
     from pharmagarde.core.exports import attachment
-    from pharmagarde.incidents import exports
 
     exercise = get_exercise_or_404(request, exercise_id)
     try:
-        content = exports.render_pdf("continuity/pdf/exercise_report.html",
+        content = documents.render_pdf("continuity/pdf/exercise_report.html",
                                      _report_context(request, exercise), request=request)
-    except exports.PdfUnavailable as error:
+    except documents.PdfUnavailable as error:
         return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
                       status=503)
     audit.record("continuity.report_downloaded", request=request,

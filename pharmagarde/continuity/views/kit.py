@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from pharmagarde.core.access import org_view
+from pharmagarde.core.documents import PdfUnavailable, render_pdf
 from pharmagarde.core.exports import attachment
 from pharmagarde.incidents.contacts import missing_slots, organisation_contacts
-from pharmagarde.incidents.exports import PdfUnavailable, render_pdf
 from pharmagarde.incidents.models import EmergencyContact
 from pharmagarde.incidents.playbooks import playbook
 from pharmagarde.inventory.models import Device, Software

@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from pharmagarde.core import audit
+from pharmagarde.core import audit, documents
 from pharmagarde.core.access import org_view
 from pharmagarde.core.exports import attachment
 
@@ -36,8 +36,8 @@ def _pdf_response(request, template, context, *, stem, audit_code, obj=None, det
     """The PDF of `template`, audited once made; a French page (503) if this server
     cannot make PDF."""
     try:
-        content = exports.render_pdf(template, context, request=request)
-    except exports.PdfUnavailable as error:
+        content = documents.render_pdf(template, context, request=request)
+    except documents.PdfUnavailable as error:
         return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
                       status=503)
     audit.record(audit_code, request=request, organisation=request.organisation, obj=obj,
@@ -84,7 +84,7 @@ def breach_export_xlsx(request):
                  details={"format": "xlsx"})
     breaches = exports.register(request.organisation).iterator(chunk_size=exports.CHUNK)
     content = exports.register_xlsx(breaches, title=request.organisation.name)
-    response = HttpResponse(content, content_type=exports.XLSX_TYPE)
+    response = HttpResponse(content, content_type=documents.XLSX_TYPE)
     response["Content-Disposition"] = attachment(_register_stem(request), "xlsx")
     return response
 

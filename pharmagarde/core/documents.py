@@ -1,0 +1,105 @@
+"""The documents every app hands out: PDF from an HTML template, and Excel workbooks of
+columns (the breach register, the register of processings…).
+
+PDF is made by WeasyPrint (docs/decisions/0005-weasyprint.md). It is imported inside
+`render_pdf` only: a server without the Pango library still starts, and `render_pdf` then
+raises PdfUnavailable with a message that says what to install. Every text cell of a
+workbook goes through lib.spreadsheet.escape_formula: a value typed as « =HYPERLINK(…) »
+stays text.
+"""
+
+import datetime
+import io
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from pharmagarde.lib.spreadsheet import escape_formula
+
+logger = logging.getLogger(__name__)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it needs (Pango) are missing on this server."""
+
+
+def render_pdf(template: str, context: dict, *, request=None) -> bytes:
+    """The PDF of an HTML template. Nothing is fetched while rendering (no network, no
+    file): the templates carry their own styles."""
+    try:
+        import weasyprint
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as error:
+        # OSError: the Python package is there but Pango (libpango-1.0-0) is not.
+        logger.error("PDF indisponible : %s", error)
+        raise PdfUnavailable(_(
+            "La création de PDF n'est pas disponible sur ce serveur : WeasyPrint ou la "
+            "bibliothèque Pango manque (paquets libpango-1.0-0 et libpangoft2-1.0-0). "
+            "Voir docs/decisions/0005-weasyprint.md.")) from error
+    html = render_to_string(template, context, request=request)
+    fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int  # in characters, for Excel
+    value: Callable[[object], object]  # str, int, date, naive local datetime or None
+
+
+def cell_value(value):
+    """Numbers and dates stay values; every text goes through escape_formula."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
+        return value
+    return escape_formula(value)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable  # objects each column's `value` reads
+
+
+def xlsx(sheets: Sequence[Sheet], *, title: str) -> bytes:
+    """A workbook with one sheet per `Sheet`: bold wrapped headers, frozen first row and
+    column, filters, dates in French format."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for spec in sheets:
+        sheet = workbook.create_sheet(escape_formula(str(spec.title))[:31])
+        sheet.append([escape_formula(str(column.label)) for column in spec.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = wrap
+        sheet.freeze_panes = "B2"
+        for index, column in enumerate(spec.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        for row, item in enumerate(spec.rows, start=2):
+            values = [cell_value(column.value(item)) for column in spec.columns]
+            sheet.append(values)
+            for index, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row, column=index)
+                cell.alignment = wrap
+                if isinstance(value, datetime.datetime):
+                    cell.number_format = "DD/MM/YYYY HH:MM"
+                elif isinstance(value, datetime.date):
+                    cell.number_format = "DD/MM/YYYY"
+        sheet.auto_filter.ref = sheet.dimensions
+    workbook.properties.title = title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
