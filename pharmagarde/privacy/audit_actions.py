@@ -17,6 +17,7 @@ ACTIONS = {
     "privacy.request_updated": _("Demande d'exercice des droits modifiée"),
     "privacy.request_extended": _("Délai d'une demande prolongé"),
     "privacy.request_answered": _("Réponse à une demande enregistrée"),
+    "privacy.requests_exported": _("Registre des demandes d'exercice des droits exporté"),
     "privacy.dpia_created": _("Analyse d'impact commencée"),
     "privacy.dpia_updated": _("Analyse d'impact modifiée"),
     "privacy.dpia_validated": _("Analyse d'impact validée"),
