@@ -22,6 +22,11 @@ ACTIONS = {
     "privacy.dpia_updated": _("Analyse d'impact modifiée"),
     "privacy.dpia_validated": _("Analyse d'impact validée"),
     "privacy.dpia_exported": _("Analyse d'impact téléchargée"),
+    "privacy.dpia_finished": _("Analyse d'impact terminée, à valider"),
+    "privacy.dpia_measure_added": _("Mesure ajoutée à une analyse d'impact"),
+    "privacy.dpia_measure_updated": _("Mesure d'une analyse d'impact mise en place ou "
+                                      "remise à prévoir"),
+    "privacy.dpia_measure_deleted": _("Mesure retirée d'une analyse d'impact"),
     "privacy.screening_saved": _("Besoin d'une analyse d'impact évalué"),
     "privacy.notice_printed": _("Notice d'information imprimée"),
 }
