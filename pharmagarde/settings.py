@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pharmagarde.incidents",
     "pharmagarde.continuity",
     "pharmagarde.privacy",
+    "pharmagarde.awareness",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from pharmagarde.core.registry import AppDeclaration
+
+
+class AwarenessConfig(AppConfig):
+    name = "pharmagarde.awareness"
+    label = "awareness"
+    verbose_name = _("Sensibilisation")
+    pharmagarde = AppDeclaration(
+        access_walk="pharmagarde.awareness.access.make_walk_objects",
+        periodic=("pharmagarde.awareness.sending.resume_stalled",),
+    )
