@@ -379,7 +379,8 @@ def latest_occurrence(due_on: datetime.date, today: datetime.date):
 def _rows(now: datetime.datetime):
     """The unanswered requests whose reminders may be due (a clock started recently
     enough for its latest reminder to be within core's horizon), with the user ids of
-    their organisation's active DPOs and responsables, one row each (one query)."""
+    their organisation's DPOs and responsables, one row each (one query). Accounts no
+    longer active are left out by core.reminders, which keeps only active members."""
     today = timezone.localdate(now)
     # The latest reminder is the day after the deadline, at most three months after the
     # start: a start older than this has nothing left to remind.
@@ -390,8 +391,7 @@ def _rows(now: datetime.datetime):
         .exclude(identity=Identity.REQUESTED, identity_received_on=None)
         .annotate(reminded=FilteredRelation(
             "organisation__memberships",
-            condition=Q(organisation__memberships__role__in=REMINDED_ROLES,
-                        organisation__memberships__user__is_active=True)))
+            condition=Q(organisation__memberships__role__in=REMINDED_ROLES)))
         .order_by("pk", "reminded__user_id")
         .values_list("pk", "organisation_id", "organisation__slug", "number", "right",
                      "received_on", "identity", "identity_received_on", "extended",
