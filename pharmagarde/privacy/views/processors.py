@@ -13,6 +13,7 @@ from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -50,6 +51,20 @@ def answer_field(label, *, help_text="", unknown=NOT_CHECKED):
                                                        "proposées.")})
 
 
+def label(name: str):
+    return Processor._meta.get_field(name).verbose_name
+
+
+def inventory_field(name: str, *, help_text, refused):
+    """Checkboxes over the organisation's own inventory items (set in the form's
+    __init__); any other id is refused with `refused`."""
+    return forms.ModelMultipleChoiceField(
+        label=label(name), help_text=help_text, required=False,
+        queryset=Processor._meta.get_field(name).related_model.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": refused, "invalid_pk_value": refused})
+
+
 def not_in_future(value):
     if value and value > timezone.localdate():
         raise ValidationError(_("Cette date est dans le futur."))
@@ -58,26 +73,25 @@ def not_in_future(value):
 class ProcessorForm(forms.ModelForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     hds_certified = answer_field(
-        Processor._meta.get_field("hds_certified").verbose_name,
+        label("hds_certified"),
         help_text=Processor._meta.get_field("hds_certified").help_text,
         unknown=DONT_KNOW)
-    outside_eea = answer_field(Processor._meta.get_field("outside_eea").verbose_name,
-                               unknown=DONT_KNOW)
+    outside_eea = answer_field(label("outside_eea"), unknown=DONT_KNOW)
     remote_access = answer_field(
-        Processor._meta.get_field("remote_access").verbose_name,
+        label("remote_access"),
         help_text=gettext_lazy("Le prestataire se connecte-t-il à vos postes ou à vos "
                                "serveurs depuis ses locaux (prise en main, VPN) ?"),
         unknown=DONT_KNOW)
     contract_signed_on = forms.DateField(
-        label=Processor._meta.get_field("contract_signed_on").verbose_name, required=False,
+        label=label("contract_signed_on"), required=False,
         validators=[not_in_future], error_messages={"invalid": INVALID_DATE}, **DATE_INPUT)
     reviewed_on = forms.DateField(
-        label=Processor._meta.get_field("reviewed_on").verbose_name, required=False,
+        label=label("reviewed_on"), required=False,
         validators=[not_in_future], error_messages={"invalid": INVALID_DATE},
         help_text=gettext_lazy("La dernière fois que quelqu'un a relu le contrat."),
         **DATE_INPUT)
     review_every_months = forms.IntegerField(
-        label=Processor._meta.get_field("review_every_months").verbose_name, min_value=1,
+        label=label("review_every_months"), min_value=1,
         max_value=60, initial=12,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": gettext_lazy("Indiquez tous les combien de mois revoir "
@@ -86,26 +100,15 @@ class ProcessorForm(forms.ModelForm):
                                                 "par exemple 12."),
                         "min_value": gettext_lazy("Au moins un mois."),
                         "max_value": gettext_lazy("Au plus 60 mois (cinq ans).")})
-    software = forms.ModelMultipleChoiceField(
-        label=Processor._meta.get_field("software").verbose_name,
-        queryset=Software.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Les logiciels de votre inventaire que ce prestataire fournit "
-                               "ou maintient."),
-        error_messages={"invalid_choice": gettext_lazy("Choisissez des logiciels de votre "
-                                                       "inventaire."),
-                        "invalid_pk_value": gettext_lazy("Choisissez des logiciels de votre "
-                                                         "inventaire.")})
-    accounts = forms.ModelMultipleChoiceField(
-        label=Processor._meta.get_field("accounts").verbose_name,
-        queryset=Account.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Les comptes de votre inventaire que ce prestataire utilise, "
-                               "par exemple son accès de prise en main à distance."),
-        error_messages={"invalid_choice": gettext_lazy("Choisissez des comptes de votre "
-                                                       "inventaire."),
-                        "invalid_pk_value": gettext_lazy("Choisissez des comptes de votre "
-                                                         "inventaire.")})
+    software = inventory_field(
+        "software", help_text=gettext_lazy("Les logiciels de votre inventaire que ce "
+                                           "prestataire fournit ou maintient."),
+        refused=gettext_lazy("Choisissez des logiciels de votre inventaire."))
+    accounts = inventory_field(
+        "accounts", help_text=gettext_lazy("Les comptes de votre inventaire que ce "
+                                           "prestataire utilise, par exemple son accès de "
+                                           "prise en main à distance."),
+        refused=gettext_lazy("Choisissez des comptes de votre inventaire."))
 
     class Meta:
         model = Processor
@@ -134,8 +137,9 @@ class ProcessorForm(forms.ModelForm):
                                             .order_by("system", "login", "pk"))
         clauses = checklist(self.instance.clauses, CLAUSES)
         for clause in CLAUSES:
-            self.fields[f"clause_{clause.id}"] = answer_field(clause.label,
-                                                              help_text=clause.article)
+            self.fields[f"clause_{clause.id}"] = answer_field(
+                clause.label, help_text=format_lazy("{} ({})", clause.explanation,
+                                                    clause.article))
             self.initial.setdefault(f"clause_{clause.id}", clauses[clause.id])
         conditions = checklist(self.instance.remote_conditions, REMOTE_CONDITIONS)
         for condition in REMOTE_CONDITIONS:
