@@ -219,12 +219,12 @@ def processor_list(request):
     rows = list(page.object_list)
     prefetch_related_objects(rows, services.accounts_with_mfa())
     today = timezone.localdate()
+    counts = services.finding_counts(rows, today)
     return render(request, "privacy/processor_list.html", {
         "page": page, "today": today, "service": service,
         "services": Processor.Service.choices,
         "querystring": f"service={service}" if service else "",
-        "rows": [(processor, len(services.findings(processor, today)))
-                 for processor in rows],
+        "rows": [(processor, counts[processor.pk]) for processor in rows],
         "filtered": bool(service), "can_edit": _can_edit(request),
     })
 
