@@ -75,7 +75,8 @@ def screening_save(*, acting_user, processing: Processing, answers: Mapping[str,
 # ------------------------------------------------------------------------------ create
 
 def _lines(values) -> str:
-    return "\n".join(str(value) for value in values if str(value).strip())
+    """One line per value that says something (None, "" and [] say nothing)."""
+    return "\n".join(str(value) for value in values if value and str(value).strip())
 
 
 def prefill(processing: Processing, organisation) -> dict:

@@ -95,6 +95,14 @@ class CreateTestCase(DpiaTestCase):
         self.assertEqual(self.dpia.status, Dpia.Status.DRAFT)
         self.assertTrue(AuditEntry.objects.filter(action="privacy.dpia_created").exists())
 
+    def test_a_bare_processing_prefills_only_what_it_says(self):
+        bare = Processing.objects.create(organisation=self.org, number=2, name="Fidélité")
+        PrivacyProfile.objects.filter(organisation=self.org).delete()
+        dpia = services.dpia_create(acting_user=self.dora, organisation=self.org,
+                                    title="Fidélité", processing=bare)
+        self.assertEqual(dpia.context, {"overview": "Fidélité"})
+        self.assertEqual(dpia.principles, {})
+
     def test_the_new_page_takes_a_processing_of_the_organisation_only(self):
         self.client.force_login(self.dora)
         response = self.client.get(self.url("privacy_dpia_new")
