@@ -295,6 +295,9 @@ def _check_placeholders(data: dict, where: _Lines) -> None:
     if "{{lien}}" not in data["corps_texte"]:
         raise where.error(where.of(("corps_texte",)),
                           "corps_texte : il faut le lien suivi {{lien}}")
+
+
+def _check_urls(data: dict, where: _Lines) -> None:
     for field in ("objet", "corps_texte", "corps_html"):
         value = data[field]
         if match := _URL.search(value):
@@ -346,6 +349,7 @@ def parse(text: str, filename: str) -> Template:
     where = _Lines(text, lines, filename)
     _check_placeholders(data, where)
     visible_html = _check_html(data, where)
+    _check_urls(data, where)
     clues = _clues(data, visible_html, where)
     form = data.get("formulaire")
     return Template(
