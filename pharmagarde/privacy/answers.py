@@ -11,7 +11,6 @@ retention). What Pharmagarde cannot know is left as « [à compléter] ».
 import datetime
 from dataclasses import dataclass
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +37,7 @@ class Letter:
 
 
 def _day(day: datetime.date | None) -> str:
-    return formats.date_format(day, "j F Y") if day else BLANK
+    return request_services.long_date(day) if day else BLANK
 
 
 def _lines(text: str) -> str:
@@ -111,7 +110,7 @@ LETTERS = {
             "Ces données sont protégées : avant de vous répondre, nous devons être certains "
             "que la demande vient bien de vous. Nous avons un doute sur ce point, car "
             "%(blank)s. Pourriez-vous nous faire parvenir %(blank)s (par exemple la copie "
-            "d'une pièce d'identité, ou vous présenter à l'officine avec celle-ci) ?\n\n"
+            "d'une pièce d'identité, ou venir nous la montrer) ?\n\n"
             "Nous n'utiliserons ce justificatif que pour vérifier votre identité et ne le "
             "garderons pas au-delà. Le délai d'un mois dont nous disposons pour vous "
             "répondre commencera le jour où nous le recevrons.")),
@@ -225,7 +224,7 @@ BY_RIGHT = {
 ORDONNANCIER = gettext_lazy(
     "Nous ne pouvons pas effacer les enregistrements des médicaments qui vous ont été "
     "délivrés sur ordonnance : le pharmacien doit les conserver pendant dix ans dans "
-    "l'ordonnancier (Code de la santé publique, article R. 5132-10). %(blank)s")
+    "l'ordonnancier (Code de la santé publique, article R. 5132-10).")
 REFUSAL = gettext_lazy(
     "Nous ne pouvons pas effacer les données suivantes : %(blank)s, car la loi nous "
     "oblige à les conserver pendant %(blank)s (%(blank)s).")

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import FilteredRelation, Max, Q
 from django.urls import reverse_lazy
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -120,8 +120,14 @@ def late_ids(organisation: Organisation, today: datetime.date) -> list[int]:
 
 # ---------------------------------------------------------------------------- validation
 
-def _day(day: datetime.date) -> str:
+def long_date(day: datetime.date) -> str:
+    """« 12 mars 2026 », and « 1er mars 2026 » as French writes the first of the month."""
+    if day.day == 1 and (translation.get_language() or "").startswith("fr"):
+        return "1er " + formats.date_format(day, "F Y")
     return formats.date_format(day, "j F Y")
+
+
+_day = long_date
 
 
 def _check_request(values: dict, today: datetime.date) -> None:

@@ -134,3 +134,10 @@ class LettersTestCase(BaseTestCase):
         request = self.make(outcome="aucune-donnee", answered_on=TODAY)
         self.assertEqual(answers.letters(request, organisation=self.org, profile=None,
                                          today=TODAY)[0].slug, "aucune-donnee")
+
+    def test_the_first_of_the_month_is_written_1er(self):
+        request = self.make(received_on=date(2026, 3, 1))
+        text = answers.letters(request, organisation=self.org, profile=None,
+                               today=date(2026, 4, 1))[0].text
+        self.assertIn("À Lyon, le 1er avril 2026", text)
+        self.assertIn("Le 1er mars 2026, vous nous avez demandé", text)
