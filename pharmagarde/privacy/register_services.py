@@ -18,12 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import FilteredRelation, Max, Q
 from django.urls import reverse_lazy
-from django.utils import formats, timezone
-from django.utils.functional import lazy
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pharmagarde.continuity.plan_services import latest_occurrence, long_date
 from pharmagarde.core import audit
 from pharmagarde.core.concurrency import RevisionConflict
 from pharmagarde.core.reminders import Due
@@ -39,7 +39,6 @@ from .roles import WRITE_ROLES
 # reminded a month after the prefill, once people had time to read it.
 REVIEW_EVERY_MONTHS = 12
 FIRST_REVIEW_AFTER = datetime.timedelta(days=30)
-LATE_EVERY = datetime.timedelta(days=31)
 
 
 class ProcessingConflict(RevisionConflict):
@@ -251,20 +250,6 @@ def review_due_on(profile: PrivacyProfile) -> datetime.date | None:
     return None
 
 
-def _occurrence(due_date: datetime.date, today: datetime.date) -> datetime.date | None:
-    """The latest reminder reached by `today`: on the day, then every 31 days while the
-    review is not done (core.reminders ignores occurrences older than a week)."""
-    if today < due_date:
-        return None
-    return due_date + LATE_EVERY * ((today - due_date) // LATE_EVERY)
-
-
-def _day(day: datetime.date) -> str:
-    return formats.date_format(day, "j F Y")
-
-
-day_lazy = lazy(_day, str)
-
 SUBJECT = gettext_lazy("Revue annuelle du registre des traitements")
 TEXT = gettext_lazy(
     "Le registre des traitements de données personnelles est à relire depuis le {due}.\n\n"
@@ -292,15 +277,15 @@ def _rows(now: datetime.datetime):
 
 
 def due(now: datetime.datetime) -> Iterator[Due]:
-    """One Due per organisation whose register review is due: on the day, then every 31
-    days; to its responsables and DPO. One query, whatever the number of organisations."""
-    today = timezone.localdate(now)
+    """One Due per organisation whose register review is due: on the day, then every 30
+    days while not done (the continuity plan's rule); to its responsables and DPO. One
+    query, whatever the number of organisations."""
     for _pk, group in groupby(_rows(now).iterator(chunk_size=2000), key=lambda row: row[0]):
         rows = list(group)
         _id, organisation_id, slug, reviewed_at, prefilled_at, _user = rows[0]
         due_date = review_due_on(PrivacyProfile(register_reviewed_at=reviewed_at,
                                                 prefilled_at=prefilled_at))
-        occurrence = _occurrence(due_date, today) if due_date else None
+        occurrence = latest_occurrence(due_date, now) if due_date else None
         if occurrence is None:
             continue
         yield Due(
@@ -308,7 +293,7 @@ def due(now: datetime.datetime) -> Iterator[Due]:
             occurrence=occurrence,
             organisation_id=organisation_id,
             subject=SUBJECT,
-            text=format_lazy(TEXT, due=day_lazy(due_date)),
+            text=format_lazy(TEXT, due=long_date(due_date)),
             link=reverse_lazy("privacy_register", args=[slug]),
             users=tuple(row[-1] for row in rows if row[-1] is not None),
         )

@@ -1,5 +1,5 @@
 """The yearly review of the register (register_services.due): a month after the prefill
-when never reviewed, a year after the last review, then every 31 days while not done; to
+when never reviewed, a year after the last review, then every 30 days while not done; to
 the responsables and the DPO; one query."""
 
 from datetime import date, datetime, timedelta
@@ -41,10 +41,10 @@ class DueTestCase(BaseTestCase):
         self.assertIn("depuis le 4 février 2026", str(item.text))
         self.assertEqual(str(item.link), "/o/alpha/donnees-personnelles/registre/")
 
-    def test_then_every_31_days_while_not_reviewed(self):
+    def test_then_every_30_days_while_not_reviewed(self):
         first = PREFILLED + timedelta(days=30)
         [item] = register_dues(at(first + timedelta(days=40)))
-        self.assertEqual(item.occurrence, first + timedelta(days=31))
+        self.assertEqual(item.occurrence, first + timedelta(days=30))
 
     def test_a_review_moves_it_a_year_later(self):
         self.client.force_login(self.dora)
