@@ -18,6 +18,7 @@ from pharmagarde.core.documents import Column, Sheet, xlsx
 from pharmagarde.diagnostic.referential import get_referential, latest_version
 
 from .models import Processing, Retention
+from .register_services import RetentionValues
 
 
 @cache
@@ -61,12 +62,8 @@ def _names(items) -> str:
 
 
 def retention_text(retention: Retention) -> str:
-    text = f"{retention.data} : {retention.duration}"
-    if retention.reference:
-        text += f" ({retention.reference})"
-    if retention.to_check:
-        text += " — " + _("à vérifier")
-    return text
+    return RetentionValues(retention.data, retention.duration, retention.reference,
+                           retention.to_check).line()
 
 
 def _retentions(processing: Processing) -> str:

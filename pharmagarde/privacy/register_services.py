@@ -72,7 +72,8 @@ class Links:
     processors: Sequence[Processor] = ()
 
 
-def _retention_values(processing: Processing) -> list[RetentionValues]:
+def retention_values(processing: Processing) -> list[RetentionValues]:
+    """The processing's retention periods as values (what a form shows and gives back)."""
     return [RetentionValues(row.data, row.duration, row.reference, row.to_check)
             for row in processing.retentions.all()]
 
@@ -175,7 +176,7 @@ def processing_update(*, acting_user, processing: Processing, values: dict,
     with transaction.atomic():
         extra = {
             _("Durées de conservation"): [
-                _lines(_retention_values(processing)), _lines(retentions)],
+                _lines(retention_values(processing)), _lines(retentions)],
             str(Processing._meta.get_field("software").verbose_name): [
                 _names(processing.software.all()), _names(links.software)],
             str(Processing._meta.get_field("devices").verbose_name): [

@@ -297,7 +297,7 @@ class EditTestCase(RegisterCase):
         register_services.processing_update(
             acting_user=self.dora, processing=self.processing(),
             values={"purpose": "Version de Dora."}, revision=0,
-            retentions=register_services._retention_values(self.target),
+            retentions=register_services.retention_values(self.target),
             links=register_services.Links())
         response = self.client.post(self.org_url("privacy_processing_edit", self.target.pk),
                                     stale)
