@@ -398,6 +398,11 @@ MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "120"))
 # The scheduler inside every `pharmagarde worker` (core/scheduler.py): one run per interval,
 # whatever the number of workers; reminders, digests, mail left behind.
 SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "300"))
+# Phishing campaigns (awareness/sending.py): how many sending tasks a launch starts (they
+# share the campaign's rows; more run at once only with more workers), and how long a
+# worker keeps the rows it claimed before another may take them over.
+AWARENESS_SENDERS = int(os.environ.get("AWARENESS_SENDERS", "4"))
+AWARENESS_LEASE_SECONDS = int(os.environ.get("AWARENESS_LEASE_SECONDS", "120"))
 # The weekly digest: day (0 = Monday) and hour, in TIME_ZONE.
 DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", "0"))
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))

@@ -9,6 +9,7 @@ class AwarenessConfig(AppConfig):
     label = "awareness"
     verbose_name = _("Sensibilisation")
     pharmagarde = AppDeclaration(
+        audit_labels="pharmagarde.awareness.audit_actions.ACTIONS",
         access_walk="pharmagarde.awareness.access.make_walk_objects",
         periodic=("pharmagarde.awareness.sending.resume_stalled",),
     )

@@ -121,8 +121,8 @@ class CustomTemplate(models.Model):
 class Campaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "brouillon", _("Brouillon")
-        SCHEDULED = "programmee", _("Programmée")
-        SENDING = "envoi", _("Envoi en cours")
+        # Launched: its rows wait for their send time (the first may be days away).
+        SENDING = "envoi", _("Lancée")
         PAUSED = "pause", _("En pause")
         STOPPED = "arretee", _("Arrêtée")
         DONE = "terminee", _("Envois terminés")

@@ -57,6 +57,10 @@ class AppDeclaration:
     """Everything core needs to know about an app. Every field is optional.
 
     - url_prefix, urls: `path(url_prefix, include(urls))` under /o/<org_slug>/.
+    - public_prefix, public_urls: pages outside any organisation, reached without an
+      account and without core.access: `path(public_prefix, include(public_urls))` at the
+      root (a campaign's tracked links, a training's personal link). Each view proves its
+      right to answer by an unguessable token of its own, and answers 404 otherwise.
     - nav: its navigation entries.
     - audit_labels: dotted path to a {code: label} dict for the audit log.
     - dashboard: its cards. todo: dotted path to `todo(request) -> [(text, url)]`, the
@@ -79,6 +83,8 @@ class AppDeclaration:
 
     url_prefix: str = ""
     urls: str = ""
+    public_prefix: str = ""
+    public_urls: str = ""
     nav: tuple[NavEntry, ...] = ()
     audit_labels: str = ""
     dashboard: tuple[DashboardCard, ...] = ()

@@ -34,3 +34,6 @@ urlpatterns = [
     path("instance/sauvegardes/", instance.instance_backups, name="instance_backups"),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]
+# Each app's public pages (tokens, no account), under the prefix it declares.
+urlpatterns += [path(declaration.public_prefix, include(declaration.public_urls))
+                for _label, declaration in declarations() if declaration.public_urls]
