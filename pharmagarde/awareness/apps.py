@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from pharmagarde.core.registry import AppDeclaration
+from pharmagarde.core.registry import AppDeclaration, NavEntry
 
 
 class AwarenessConfig(AppConfig):
@@ -9,6 +9,10 @@ class AwarenessConfig(AppConfig):
     label = "awareness"
     verbose_name = _("Sensibilisation")
     pharmagarde = AppDeclaration(
+        url_prefix="sensibilisation/",
+        urls="pharmagarde.awareness.urls",
+        public_urls="pharmagarde.awareness.public_urls",
+        nav=(NavEntry(_("Sensibilisation"), "awareness_home", order=47),),
         audit_labels="pharmagarde.awareness.audit_actions.ACTIONS",
         access_walk="pharmagarde.awareness.access.make_walk_objects",
         periodic=("pharmagarde.awareness.sending.resume_stalled",),
