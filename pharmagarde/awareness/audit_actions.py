@@ -15,7 +15,9 @@ ACTIONS = {
     "awareness.group_saved": _("Groupe du personnel enregistré"),
     "awareness.groups_imported": _("Groupes de l'annuaire importés"),
     "awareness.mailbox_saved": _("Boîte de signalement enregistrée"),
+    "awareness.mailbox_tested": _("Boîte de signalement testée"),
     "awareness.module_assigned": _("Module de formation assigné"),
     "awareness.module_completed": _("Module de formation terminé"),
     "awareness.certificate_downloaded": _("Attestation de formation téléchargée"),
+    "awareness.training_exported": _("Suivi de la formation exporté"),
 }
