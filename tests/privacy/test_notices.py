@@ -115,7 +115,7 @@ class NoticeContentTestCase(BaseTestCase):
         response = self.client.get(self.org_url("privacy_notice", "personnel"))
         self.assertShows(response, "Avant d'afficher cette notice, complétez")
         self.assertShows(response, "le nom du responsable du traitement")
-        self.assertShows(response, "l'adresse pour exercer ses droits")
+        self.assertShows(response, "adresse pour exercer ses droits")
 
     def test_an_unknown_audience_is_not_found(self):
         self.client.force_login(self.alice)
