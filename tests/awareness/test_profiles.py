@@ -94,6 +94,9 @@ class ProfileTestTests(BaseTestCase):
         cls.addClassCleanup(cls.smtp.stop)
         super().setUpClass()
 
+    def setUp(self):
+        self.smtp.clear()
+
     def test_it_sends_a_message_to_oneself_and_records_success(self):
         profile = make_profile(self.org, self.smtp)
         self.client.force_login(self.alice)
