@@ -281,3 +281,21 @@ class CertificateTests(BaseTestCase):
         self.assertEqual(self.client.get(self.org_url("awareness_certificate", open_one.pk))
                          .status_code, 404)
         self.assertFalse(AuditEntry.objects.filter(action="awareness.certificate_downloaded"))
+
+
+class ModulePageAfterPassTests(BaseTestCase):
+    def test_a_passed_module_shows_its_result_and_certificate(self):
+        me = Person.objects.create(organisation=self.org, first_name="Colin",
+                                   last_name="Collab", user=self.colin)
+        passed = Assignment.objects.create(organisation=self.org, person=me, module="cps",
+                                           completed_at=timezone.now(), score=90, attempts=1)
+        self.client.force_login(self.colin)
+        response = self.client.get(self.org_url("awareness_module", "cps"))
+        self.assertShows(response, "avec 90 %")
+        self.assertContains(response, self.org_url("awareness_certificate", passed.pk))
+        # Taking it again opens a new, free one; the passed one stays as it was.
+        self.client.post(self.org_url("awareness_module", "cps"),
+                         quiz_post(modules.module("cps"), right=False))
+        passed.refresh_from_db()
+        self.assertEqual((passed.score, passed.attempts), (90, 1))
+        self.assertEqual(Assignment.objects.filter(person=me, completed_at=None).count(), 1)

@@ -297,8 +297,10 @@ def awareness_module(request, key):
     person = own_person(request)
     assignment = None
     if person is not None:
-        last = (Assignment.objects.filter(person=person, module=module.key)
-                .order_by("completed_at", "-pk").first())  # the open one first
+        mine = Assignment.objects.filter(person=person, module=module.key)
+        # The open one, else the latest passed (NULLs sort differently across databases).
+        last = (mine.filter(completed_at=None).first()
+                or mine.order_by("-completed_at", "-pk").first())
         if request.method == "POST" and (last is None or last.completed_at is not None):
             last = training_services.start(person=person, module_key=module.key)
         assignment = last
