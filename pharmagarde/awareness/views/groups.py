@@ -64,7 +64,7 @@ class ImportForm(forms.Form):
 def awareness_groups(request):
     """The groups with their number of members: two queries, whatever their number."""
     groups = (StaffGroup.objects.filter(organisation=request.organisation)
-              .annotate(size=Count("members")))
+              .annotate(size=Count("members")).order_by("kind", "name", "id"))
     return render(request, "awareness/group_list.html", {
         "page": Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page")),
         "can_edit": request.membership.role in MANAGE_ROLES})
