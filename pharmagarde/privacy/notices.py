@@ -50,6 +50,7 @@ class NoticeEntry:
     basis: str
     retentions: list
     to_confirm: bool
+    is_video: bool = False
 
 
 @dataclass
@@ -58,6 +59,8 @@ class Notice:
     profile: PrivacyProfile
     entries: list[NoticeEntry] = field(default_factory=list)
     video: bool = False
+    # The video protection is a processing of the register: its section says it there.
+    video_in_entries: bool = False
     phishing: bool = False
     transfers: bool = False
     missing: list[str] = field(default_factory=list)
@@ -88,8 +91,9 @@ def notice(organisation, audience: str) -> Notice:
             processing=processing,
             basis=str(BASIS_WORDS.get(processing.legal_basis, "")),
             retentions=list(processing.retentions.all()),
-            to_confirm=processing.in_use is None))
-        result.video = result.video or _is_video(processing)
+            to_confirm=processing.in_use is None, is_video=_is_video(processing)))
+        result.video_in_entries = result.video_in_entries or _is_video(processing)
+        result.video = result.video or result.video_in_entries
         result.transfers = result.transfers or processing.transfers == "oui"
     if profile.video_surveillance:
         result.video = True

@@ -153,3 +153,15 @@ class NoticeAccessTestCase(BaseTestCase):
                                      duration="1 an")
 
         self.assertQueriesConstant(self.org_url("privacy_notice", "patients"), make_row)
+
+
+class VideoOnceTestCase(BaseTestCase):
+    def test_a_video_processing_of_the_register_is_said_once(self):
+        PrivacyProfile.objects.create(organisation=self.org, video_surveillance=True)
+        processing(self.org, 1, "Vidéoprotection", "Clients et visiteurs\nSalariés",
+                   key="videoprotection", in_use=True, purpose="Sécurité des biens.")
+        self.client.force_login(self.colin)
+        for audience in ("patients", "personnel"):
+            response = self.client.get(self.org_url("privacy_notice", audience))
+            self.assertShows(response, "<h2>Vidéoprotection</h2>", count=1)
+            self.assertShows(response, "Sécurité des biens.")
