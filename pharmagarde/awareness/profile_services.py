@@ -73,6 +73,22 @@ class ProfileConflict(RevisionConflict):
     """Someone else saved the profile since the form was shown."""
 
 
+def revised_save(model, *, organisation, row, fields: dict, revision: int | None,
+                 conflict: type, also=None) -> tuple:
+    """Create a row of `model` with `fields`, or update `row` if it is still at `revision`
+    (else `conflict`). Returns (the row, the names of the fields changed): nothing is
+    written when none changed. `also(changed)` gives more fields for an update to write.
+    The awareness services' one way to save what a form edits."""
+    if row is None:
+        return model.objects.create(organisation=organisation, **fields), sorted(fields)
+    changed = sorted(name for name, value in fields.items() if getattr(row, name) != value)
+    if changed:
+        claim_revision(model.objects.all(), row.pk, revision, conflict=conflict,
+                       **fields, **(also(changed) if also else {}))
+        row.refresh_from_db()
+    return row, changed
+
+
 def profile_save(*, acting_user, organisation, values: dict, password: str = "",
                  profile: SendingProfile | None = None, revision: int | None = None,
                  request=None) -> SendingProfile:
@@ -84,20 +100,17 @@ def profile_save(*, acting_user, organisation, values: dict, password: str = "",
     fields = {name: values[name] for name in FIELDS}
     if password:
         fields["password"] = crypto.encrypt(password, purpose=PURPOSE)
+    def untested(changed):
+        if password or any(name in CONNECTION_FIELDS for name in changed):
+            return {"tested_at": None, "test_ok": None, "test_message": ""}
+        return {}
+
     with transaction.atomic():
-        if profile is None:
-            profile = SendingProfile.objects.create(organisation=organisation, **fields)
-            changed = sorted(fields)
-        else:
-            changed = sorted(name for name, value in fields.items()
-                             if getattr(profile, name) != value)
-            if not changed:
-                return profile
-            if password or any(name in CONNECTION_FIELDS for name in changed):
-                fields.update(tested_at=None, test_ok=None, test_message="")
-            claim_revision(SendingProfile.objects.all(), profile.pk, revision,
-                           conflict=ProfileConflict, **fields)
-            profile.refresh_from_db()
+        profile, changed = revised_save(SendingProfile, organisation=organisation,
+                                        row=profile, fields=fields, revision=revision,
+                                        conflict=ProfileConflict, also=untested)
+        if not changed:
+            return profile
         audit.record("awareness.profile_saved", actor=acting_user, organisation=organisation,
                      obj=profile, request=request,
                      details={"champs": ", ".join(name for name in changed

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import audit
-from pharmagarde.core.concurrency import RevisionConflict, claim_revision
+from pharmagarde.core.concurrency import RevisionConflict
 
 from . import library, sending
 from .models import CustomTemplate
+from .profile_services import revised_save
 
 TAGS = {"a", "b", "strong", "i", "em", "u", "p", "br", "div", "span", "table", "thead",
         "tbody", "tr", "td", "th", "ul", "ol", "li", "h1", "h2", "h3", "h4", "img", "hr",
@@ -170,17 +171,11 @@ def template_save(*, acting_user, organisation, values: dict,
     fields["html"] = clean_html(fields["html"])
     fields["text"] = fields["text"].strip() or text_of(fields["html"])
     with transaction.atomic():
-        if template is None:
-            template = CustomTemplate.objects.create(organisation=organisation, **fields)
-            changed = sorted(fields)
-        else:
-            changed = sorted(name for name, value in fields.items()
-                             if getattr(template, name) != value)
-            if not changed:
-                return template
-            claim_revision(CustomTemplate.objects.all(), template.pk, revision,
-                           conflict=TemplateConflict, **fields)
-            template.refresh_from_db()
+        template, changed = revised_save(CustomTemplate, organisation=organisation,
+                                         row=template, fields=fields, revision=revision,
+                                         conflict=TemplateConflict)
+        if not changed:
+            return template
         audit.record("awareness.template_saved", actor=acting_user, organisation=organisation,
                      obj=template, request=request, details={"champs": ", ".join(changed)})
     return template

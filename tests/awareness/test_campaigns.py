@@ -10,22 +10,16 @@ from pharmagarde.awareness.models import Campaign, CustomTemplate, Recipient, St
 from pharmagarde.core.models import AuditEntry
 from pharmagarde.privacy.models import PrivacyProfile
 from tests.base import BaseTestCase
-from tests.smtp import SMTPServer
+from tests.smtp import SMTPTestMixin
 
 from .base import CONTENT, make_campaign, make_people, make_profile
 
 KEY = "assurance-maladie-remboursement"
 
 
-class CampaignTestCase(BaseTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.smtp = SMTPServer().start()
-        cls.addClassCleanup(cls.smtp.stop)
-        super().setUpClass()
-
+class CampaignTestCase(SMTPTestMixin, BaseTestCase):
     def setUp(self):
-        self.smtp.clear()
+        super().setUp()
         self.profile = make_profile(self.org, self.smtp)
         self.profile.test_ok = True
         self.profile.save()

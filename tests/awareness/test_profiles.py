@@ -6,7 +6,7 @@ from pharmagarde.awareness.models import SendingProfile
 from pharmagarde.core import crypto
 from pharmagarde.core.models import AuditEntry
 from tests.base import BaseTestCase
-from tests.smtp import SMTPServer, body_text
+from tests.smtp import SMTPTestMixin, body_text
 
 from .base import make_profile
 
@@ -87,16 +87,7 @@ class ProfileFormTests(BaseTestCase):
         self.assertFalse(SendingProfile.objects.exists())
 
 
-class ProfileTestTests(BaseTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.smtp = SMTPServer().start()
-        cls.addClassCleanup(cls.smtp.stop)
-        super().setUpClass()
-
-    def setUp(self):
-        self.smtp.clear()
-
+class ProfileTestTests(SMTPTestMixin, BaseTestCase):
     def test_it_sends_a_message_to_oneself_and_records_success(self):
         profile = make_profile(self.org, self.smtp)
         self.client.force_login(self.alice)

@@ -8,7 +8,7 @@ from pharmagarde.awareness import library, template_services
 from pharmagarde.awareness.models import CustomTemplate
 from pharmagarde.core.models import AuditEntry
 from tests.base import BaseTestCase
-from tests.smtp import SMTPServer, body_text
+from tests.smtp import SMTPTestMixin, body_text
 
 from .base import make_profile
 
@@ -117,16 +117,7 @@ class TemplatePagesTests(BaseTestCase):
         self.assertEqual(template.name, "A")
 
 
-class TestSendTests(BaseTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.smtp = SMTPServer().start()
-        cls.addClassCleanup(cls.smtp.stop)
-        super().setUpClass()
-
-    def setUp(self):
-        self.smtp.clear()
-
+class TestSendTests(SMTPTestMixin, BaseTestCase):
     def test_it_sends_a_library_template_to_oneself(self):
         profile = make_profile(self.org, self.smtp)
         self.client.force_login(self.alice)
