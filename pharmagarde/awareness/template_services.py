@@ -187,8 +187,9 @@ def without_pixel(html: str) -> str:
 
 
 def preview_html(html: str) -> str:
-    """The HTML shown in the page: example values, links that go nowhere, no pixel."""
-    return sending.fill(without_pixel(html),
+    """The HTML shown in the page: example values, links that go nowhere, no pixel, and
+    cleaned again (the library's inline styles would break the page's CSP)."""
+    return sending.fill(without_pixel(clean_html(html)),
                         {**PREVIEW_VALUES, "structure": _("votre structure")}, html=True)
 
 

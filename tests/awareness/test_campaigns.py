@@ -266,6 +266,8 @@ class CampaignAccessTests(CampaignTestCase):
             self.client.force_login(user)
             response = self.client.get(self.org_url("awareness_campaign", campaign.pk))
             self.assertShows(response, "Fausse facture")
+            self.assertContains(response, 'href="#apercu"')
+            self.assertNotContains(response, 'style="')
             self.assertNotContains(response, self.org_url("awareness_campaign_launch",
                                                           campaign.pk))
             for name in ("awareness_campaign_launch", "awareness_campaign_pause",

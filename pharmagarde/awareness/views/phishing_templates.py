@@ -187,14 +187,10 @@ def awareness_template(request, key):
         item = library.template(key)
     except KeyError:
         raise Http404("Modèle inconnu.") from None
-    _subject, html, _text = library.render(item, {"lien": "#apercu", "prenom": "Camille",
-                                                  "nom": "Martin",
-                                                  "structure": request.organisation.name})
     return render(request, "awareness/template_detail.html", {
         "item": item, "suits": item.applies(request.organisation.kind),
-        # Validated by the library at load time (library.py: no script, link or source
-        # but {{lien}} and {{pixel}}), and every value escaped by render().
-        "preview": mark_safe(html),  # noqa: S308
+        # Cleaned by nh3 (template_services.preview_html), example values escaped.
+        "preview": mark_safe(services.preview_html(item.html)),  # noqa: S308
         "module": _module_title(item.module),
         "test_form": _test_form(request, services.LIBRARY_PREFIX + item.key)})
 
