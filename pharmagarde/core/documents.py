@@ -14,10 +14,14 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from pharmagarde.lib.spreadsheet import escape_formula
+
+from .exports import attachment
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,25 @@ def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     html = render_to_string(template, context, request=request)
     fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def pdf_response(request, template: str, context: dict, *, stem: str,
+                 audited: Callable[[], object] | None = None,
+                 unavailable: str = "incidents/pdf/unavailable.html",
+                 unavailable_context: dict | None = None) -> HttpResponse:
+    """The PDF of `template` as a download named `stem`.pdf, `audited()` called once it is
+    made (who downloaded what); or, on a server that cannot make PDF, the French page
+    `unavailable` (503) with the reason and what to use instead."""
+    try:
+        content = render_pdf(template, context, request=request)
+    except PdfUnavailable as error:
+        return render(request, unavailable,
+                      {"message": str(error), **(unavailable_context or {})}, status=503)
+    if audited is not None:
+        audited()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = attachment(stem, "pdf")
+    return response
 
 
 @dataclass(frozen=True)

@@ -323,19 +323,13 @@ def certificate_response(request, assignment: Assignment, *, acting_user=None,
     module = modules.module(assignment.module)
     context = {"assignment": assignment, "module": module, "person": assignment.person,
                "current_organisation": assignment.organisation, "now": timezone.now()}
-    try:
-        content = documents.render_pdf("awareness/pdf/certificate.html", context,
-                                       request=request)
-    except documents.PdfUnavailable as error:
-        return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
-                      status=503)
-    audit.record("awareness.certificate_downloaded", actor=acting_user,
-                 actor_label=actor_label, organisation=assignment.organisation,
-                 obj=assignment, request=request,
-                 details={"module": assignment.module})
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(f"attestation-{assignment.module}", "pdf")
-    return response
+    return documents.pdf_response(
+        request, "awareness/pdf/certificate.html", context,
+        stem=f"attestation-{assignment.module}",
+        audited=lambda: audit.record(
+            "awareness.certificate_downloaded", actor=acting_user, actor_label=actor_label,
+            organisation=assignment.organisation, obj=assignment, request=request,
+            details={"module": assignment.module}))
 
 
 @org_view

@@ -343,20 +343,13 @@ def exercise_report(request, exercise_id):
 @require_safe
 def exercise_report_pdf(request, exercise_id):
     from pharmagarde.core import audit, documents
-    from pharmagarde.core.exports import attachment
 
     exercise = get_exercise_or_404(request, exercise_id)
-    try:
-        content = documents.render_pdf("continuity/pdf/exercise_report.html",
-                                     _report_context(request, exercise), request=request)
-    except documents.PdfUnavailable as error:
-        return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
-                      status=503)
-    audit.record("continuity.report_downloaded", request=request,
-                 organisation=request.organisation, obj=exercise)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(f"rapport-exercice-{exercise.pk}", "pdf")
-    return response
+    return documents.pdf_response(
+        request, "continuity/pdf/exercise_report.html", _report_context(request, exercise),
+        stem=f"rapport-exercice-{exercise.pk}",
+        audited=lambda: audit.record("continuity.report_downloaded", request=request,
+                                     organisation=request.organisation, obj=exercise))
 
 
 @org_view

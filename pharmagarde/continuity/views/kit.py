@@ -9,15 +9,13 @@ download is audited but changes nothing.
 """
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from pharmagarde.core.access import org_view
-from pharmagarde.core.documents import PdfUnavailable, render_pdf
-from pharmagarde.core.exports import attachment
+from pharmagarde.core.documents import pdf_response
 from pharmagarde.incidents.contacts import missing_slots, organisation_contacts
 from pharmagarde.incidents.models import EmergencyContact
 from pharmagarde.incidents.playbooks import playbook
@@ -89,19 +87,14 @@ def continuity_kit(request):
 @require_safe
 def continuity_kit_pdf(request):
     context = kit_context(request, rows=forms_paper.PRINTED_ROWS)
-    try:
-        content = render_pdf("continuity/pdf/kit.html", context, request=request)
-    except PdfUnavailable as error:
-        return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
-                      status=503)
     plan = context["plan"]
-    plan_services.kit_printed(acting_user=request.user, organisation=request.organisation,
-                              revision=plan.revision if plan else None,
-                              mark=request.membership.can_write, request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(
-        f"kit-mode-degrade-{request.organisation.slug}", "pdf")
-    return response
+    return pdf_response(
+        request, "continuity/pdf/kit.html", context,
+        stem=f"kit-mode-degrade-{request.organisation.slug}",
+        audited=lambda: plan_services.kit_printed(
+            acting_user=request.user, organisation=request.organisation,
+            revision=plan.revision if plan else None, mark=request.membership.can_write,
+            request=request))
 
 
 urlpatterns = [

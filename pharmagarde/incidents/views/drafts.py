@@ -35,16 +35,11 @@ def _draft(request, incident_id, slug):
 def _pdf_response(request, template, context, *, stem, audit_code, obj=None, details):
     """The PDF of `template`, audited once made; a French page (503) if this server
     cannot make PDF."""
-    try:
-        content = documents.render_pdf(template, context, request=request)
-    except documents.PdfUnavailable as error:
-        return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
-                      status=503)
-    audit.record(audit_code, request=request, organisation=request.organisation, obj=obj,
-                 details=details)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(stem, "pdf")
-    return response
+    return documents.pdf_response(
+        request, template, context, stem=stem,
+        audited=lambda: audit.record(audit_code, request=request,
+                                     organisation=request.organisation, obj=obj,
+                                     details=details))
 
 
 @org_view(roles=REGISTER_ROLES)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from pharmagarde.core import audit, documents
 from pharmagarde.core.access import org_view
-from pharmagarde.core.exports import attachment
 
 from .. import dpia as method
 from .. import dpia_services as services
@@ -437,16 +436,12 @@ def dpia_pdf(request, dpia_id):
     """The assessment in the structure of the CNIL's PIA tool; audited once made."""
     dpia = get_dpia_or_404(request, dpia_id)
     context = {**_detail_context(dpia), "now": timezone.localtime()}
-    try:
-        content = documents.render_pdf("privacy/pdf/dpia.html", context, request=request)
-    except documents.PdfUnavailable as error:
-        return render(request, "privacy/dpia_pdf_unavailable.html",
-                      {"message": str(error), "dpia": dpia}, status=503)
-    audit.record("privacy.dpia_exported", request=request, organisation=request.organisation,
-                 obj=dpia, details={"format": "pdf"})
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(f"analyse-impact-{dpia.pk}", "pdf")
-    return response
+    return documents.pdf_response(
+        request, "privacy/pdf/dpia.html", context, stem=f"analyse-impact-{dpia.pk}",
+        unavailable="privacy/dpia_pdf_unavailable.html", unavailable_context={"dpia": dpia},
+        audited=lambda: audit.record("privacy.dpia_exported", request=request,
+                                     organisation=request.organisation, obj=dpia,
+                                     details={"format": "pdf"}))
 
 
 urlpatterns = [

@@ -1,7 +1,7 @@
 """The information notices, for everyone of the organisation: the patients' notice to
 display or hand out, the staff notice; each as a page that prints on its own and as a PDF."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -9,8 +9,7 @@ from django.views.decorators.http import require_safe
 
 from pharmagarde.core import audit
 from pharmagarde.core.access import org_view
-from pharmagarde.core.documents import PdfUnavailable, render_pdf
-from pharmagarde.core.exports import attachment
+from pharmagarde.core.documents import pdf_response
 
 from .. import notices
 from ..roles import NOTICE_ROLES, WRITE_ROLES
@@ -46,18 +45,12 @@ def privacy_notice(request, audience):
 @require_safe
 def privacy_notice_pdf(request, audience):
     context = _notice(request, audience)
-    try:
-        content = render_pdf("privacy/pdf/notice.html", context, request=request)
-    except PdfUnavailable as error:
-        return render(request, "incidents/pdf/unavailable.html", {"message": str(error)},
-                      status=503)
-    audit.record("privacy.notice_printed", actor=request.user,
-                 organisation=request.organisation, request=request,
-                 details={"notice": str(context["notice"].title)})
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(
-        f"{STEMS[audience]}-{request.organisation.slug}", "pdf")
-    return response
+    return pdf_response(
+        request, "privacy/pdf/notice.html", context,
+        stem=f"{STEMS[audience]}-{request.organisation.slug}",
+        audited=lambda: audit.record("privacy.notice_printed", actor=request.user,
+                                     organisation=request.organisation, request=request,
+                                     details={"notice": str(context["notice"].title)}))
 
 
 urlpatterns = [

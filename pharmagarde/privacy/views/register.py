@@ -365,17 +365,13 @@ def register_pdf(request):
         .order_by("number"),
         "now": timezone.now(),
     }
-    try:
-        content = documents.render_pdf("privacy/pdf/register.html", context, request=request)
-    except documents.PdfUnavailable as error:
-        return render(request, "privacy/register_unavailable.html", {"message": str(error)},
-                      status=503)
-    audit.record("privacy.register_exported", request=request, organisation=organisation,
-                 details={"format": "pdf",
-                          "traitements": len(context["entries"])})
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(_stem(request), "pdf")
-    return response
+    return documents.pdf_response(
+        request, "privacy/pdf/register.html", context, stem=_stem(request),
+        unavailable="privacy/register_unavailable.html",
+        audited=lambda: audit.record("privacy.register_exported", request=request,
+                                     organisation=organisation,
+                                     details={"format": "pdf",
+                                              "traitements": len(context["entries"])}))
 
 
 urlpatterns = [
