@@ -15,5 +15,6 @@ class AwarenessConfig(AppConfig):
         nav=(NavEntry(_("Sensibilisation"), "awareness_home", order=47),),
         audit_labels="pharmagarde.awareness.audit_actions.ACTIONS",
         access_walk="pharmagarde.awareness.access.make_walk_objects",
+        reminders="pharmagarde.awareness.training_services.due",
         periodic=("pharmagarde.awareness.sending.resume_stalled",),
     )
