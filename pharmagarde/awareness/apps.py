@@ -16,5 +16,6 @@ class AwarenessConfig(AppConfig):
         audit_labels="pharmagarde.awareness.audit_actions.ACTIONS",
         access_walk="pharmagarde.awareness.access.make_walk_objects",
         reminders="pharmagarde.awareness.training_services.due",
-        periodic=("pharmagarde.awareness.sending.resume_stalled",),
+        periodic=("pharmagarde.awareness.sending.resume_stalled",
+                  "pharmagarde.awareness.imap.poll_all"),
     )
