@@ -195,7 +195,7 @@ def send_run(env, sink, org, user, profile, number, workers, people_ids, timeout
     from django.conf import settings
 
     from pharmagarde.awareness import campaign_services
-    from pharmagarde.awareness.models import Recipient
+    from pharmagarde.awareness.models import Campaign, Recipient
 
     campaign = campaign_of(org, profile, number, people_ids)
     settings.AWARENESS_SENDERS = workers
@@ -225,6 +225,10 @@ def send_run(env, sink, org, user, profile, number, workers, people_ids, timeout
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+    # Left sending, its rows would be resumed by the next run's scheduler (resume_stalled)
+    # and counted there as duplicates.
+    if Campaign.objects.filter(pk=campaign.pk, status="envoi").exists():
+        campaign_services.campaign_stop(acting_user=user, campaign=campaign)
     received, first, last = sink.ask("take")
     counts = collections.Counter(received)
     addresses = set(Recipient.objects.filter(campaign=campaign).values_list("email",
