@@ -34,6 +34,7 @@ import logging
 import random
 import re
 import smtplib
+import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -190,6 +191,10 @@ def smtp_connect(profile: SendingProfile, *, timeout: float = 30) -> smtplib.SMT
         connection = smtplib.SMTP(profile.host, profile.port, timeout=timeout)
         if profile.security == SendingProfile.Security.STARTTLS:
             connection.starttls(context=ssl.create_default_context())
+    # Each message ends with a small write (« . ») after the body: without TCP_NODELAY,
+    # Nagle's algorithm holds it until the server acknowledges the body (about 40 ms a
+    # message on Linux, which capped a worker at about 20 messages per second).
+    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connection.ehlo_or_helo_if_needed()
     if profile.username:
         connection.login(profile.username, password)

@@ -20,6 +20,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -77,11 +78,17 @@ def find(token: str, *, page: bool) -> Recipient | None:
 
 def record(recipient: Recipient, kind: str, *, method: str, user_agent: str,
            client: str | None, now: datetime.datetime | None = None) -> Hit:
-    """Record one hit of `recipient`: one insert and one UPDATE."""
+    """Record one hit of `recipient`: one insert and one UPDATE, in one transaction (one
+    commit: on SQLite, one turn of the single writer's lock instead of two)."""
     now = now or timezone.now()
     is_scanner, reason = scanners.classify(method=method, user_agent=user_agent,
                                            client_ip=client, sent_at=recipient.sent_at,
                                            now=now, settings=settings)
+    with transaction.atomic():
+        return _write(recipient, kind, now, is_scanner, reason, user_agent, client)
+
+
+def _write(recipient, kind, now, is_scanner, reason, user_agent, client) -> Hit:
     Event.objects.create(organisation_id=recipient.organisation_id,
                          campaign_id=recipient.campaign_id, recipient_id=recipient.pk,
                          kind=kind, at=now, scanner=is_scanner,
