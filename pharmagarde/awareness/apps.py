@@ -14,6 +14,7 @@ class AwarenessConfig(AppConfig):
         public_urls="pharmagarde.awareness.public_urls",
         nav=(NavEntry(_("Sensibilisation"), "awareness_home", order=47),),
         audit_labels="pharmagarde.awareness.audit_actions.ACTIONS",
+        demo="pharmagarde.awareness.demo.load",
         access_walk="pharmagarde.awareness.access.make_walk_objects",
         reminders="pharmagarde.awareness.training_services.due",
         periodic=("pharmagarde.awareness.sending.resume_stalled",
