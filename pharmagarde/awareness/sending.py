@@ -172,11 +172,63 @@ def message_for(campaign: Campaign, recipient: Recipient, organisation_name: str
     return message
 
 
-def _quoted(message: EmailMessage) -> bytes:
-    """The message as DATA, dot-stuffed, ending with CRLF, without the final « . »."""
-    data = message.as_bytes(policy=SMTP_POLICY)
+def _quoted(data: bytes) -> bytes:
+    """A message as DATA: dot-stuffed, ending with CRLF, without the final « . »."""
     data = re.sub(rb"(?m)^\.", b"..", data)
     return data if data.endswith(CRLF) else data + CRLF
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A campaign's message made once (the MIME structure, the headers that are the same
+    for everyone, the bodies in 8 bits with their placeholders), then filled per person
+    by replacing bytes: building an e-mail with the email package costs about 3 ms, which
+    capped a worker near 150 messages per second. `eight_bit` False (a line too long for
+    8 bits): every message is built by `message_for` instead."""
+
+    head: bytes
+    body: bytes
+    subject: str
+    envelope_domain: str
+    eight_bit: bool
+
+    def render(self, campaign: Campaign, recipient: Recipient, organisation_name: str,
+               envelope_from: str) -> bytes:
+        if not self.eight_bit:
+            return message_for(campaign, recipient, organisation_name,
+                               envelope_from).as_bytes(policy=SMTP_POLICY)
+        values = {"prenom": recipient.first_name, "nom": recipient.last_name,
+                  "structure": organisation_name, **links(recipient.token)}
+        body = self.body
+        for name, value in values.items():
+            body = body.replace(b"{{%s}}" % name.encode(), value.encode()).replace(
+                b"{{h:%s}}" % name.encode(), str(escape(value)).encode())
+        head = (SMTP_POLICY.fold("To", recipient.email)
+                + SMTP_POLICY.fold("Subject", fill(self.subject, values, html=False))
+                + SMTP_POLICY.fold("Message-ID", make_msgid(
+                    idstring=f"c{campaign.pk}r{recipient.pk}",
+                    domain=self.envelope_domain or None))
+                + SMTP_POLICY.fold("Date", formatdate())).encode()
+        return head + self.head + body
+
+
+MAX_LINE = 900  # bytes: 8-bit lines may not pass 998, and values lengthen them
+
+
+def prepare(campaign: Campaign, envelope_from: str) -> Prepared:
+    content = campaign.content
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["From"] = formataddr((content.get("sender_name", ""),
+                                  content.get("sender_address", envelope_from)))
+    message.set_content(content.get("text", "") or " ", cte="8bit")
+    if content.get("html"):
+        html = PLACEHOLDER.sub(lambda match: "{{h:" + match.group(1) + "}}", content["html"])
+        message.add_alternative(html, subtype="html", cte="8bit")
+    data = message.as_bytes(policy=SMTP_POLICY)
+    head, _blank, body = data.partition(CRLF + CRLF)
+    eight_bit = all(len(line) <= MAX_LINE for line in data.split(CRLF))
+    return Prepared(head=head + CRLF + CRLF, body=body, subject=content.get("subject", ""),
+                    envelope_domain=envelope_from.rpartition("@")[2], eight_bit=eight_bit)
 
 
 # The connection ----------------------------------------------------------------------------
@@ -206,10 +258,11 @@ class _Lost(Exception):
 
 
 def _send_one(connection: smtplib.SMTP, envelope_from: str, recipient: Recipient,
-              message: EmailMessage, claim_id: str) -> tuple[int, str, bool]:
+              message: bytes, claim_id: str, *, eight_bit: bool) -> tuple[int, str, bool]:
     """Steps 1 to 3 of the module's docstring: (code, reply) of the server, and whether
     the row was marked sent (step 2 reached)."""
-    code, reply = connection.mail(envelope_from)
+    code, reply = connection.mail(envelope_from,
+                                  ["BODY=8BITMIME"] if eight_bit else [])
     if code != 250:
         connection.rset()
         return code, reply.decode(errors="replace"), False
@@ -288,6 +341,7 @@ def send_batch(campaign: Campaign, rows: list, claim_id: str) -> int:
     """Send the claimed rows over one connection; the number sent."""
     profile = campaign.profile
     name = campaign.organisation.name
+    prepared = prepare(campaign, profile.from_address)
     sent_events = []
     try:
         connection = smtp_connect(profile)
@@ -296,11 +350,15 @@ def send_batch(campaign: Campaign, rows: list, claim_id: str) -> int:
         _release(claim_id)
         raise
     try:
+        eight_bit = prepared.eight_bit and connection.has_extn("8bitmime")
+        if prepared.eight_bit and not eight_bit:  # a server without 8BITMIME: 7 bits
+            prepared = Prepared(b"", b"", "", "", eight_bit=False)
         for recipient in rows:
-            message = message_for(campaign, recipient, name, profile.from_address)
+            message = prepared.render(campaign, recipient, name, profile.from_address)
             try:
                 code, reply, _marked = _send_one(connection, profile.from_address,
-                                                 recipient, message, claim_id)
+                                                 recipient, message, claim_id,
+                                                 eight_bit=eight_bit)
             except _Lost:
                 connection.close()
                 connection = smtp_connect(profile)

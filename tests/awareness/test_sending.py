@@ -221,3 +221,53 @@ class SendingTestCase(BaseTestCase):
             sending.send_batch(campaign, rows, claim_id)
         self.assertEqual(set(Recipient.objects.filter(campaign=campaign)
                              .values_list("delivery", flat=True)), {"attente"})
+
+
+class PreparedMessageTestCase(BaseTestCase):
+    """The campaign's message made once and filled per person gives the same e-mail as
+    building it from scratch, values escaped in the HTML; a line too long for 8 bits
+    falls back to the full build."""
+
+    def recipient(self):
+        return Recipient(pk=7, organisation_id=self.org.pk, campaign_id=3,
+                         email="zoe@alpha.example", first_name="Zoé <b>",
+                         last_name="L'Hôte", token="t" * 43, send_at=timezone.now())
+
+    def parsed(self, data):
+        import email
+        import email.policy
+
+        return email.message_from_bytes(data, policy=email.policy.default)
+
+    def test_filled_bytes_match_the_full_build(self):
+        from email.policy import SMTP
+
+        from .base import CONTENT
+
+        campaign = Campaign(pk=3, content={**CONTENT, "subject": "Facture {{prenom}} {{nom}}"})
+        recipient = self.recipient()
+        prepared = sending.prepare(campaign, "envoi@alpha.example")
+        self.assertTrue(prepared.eight_bit)
+        fast = self.parsed(prepared.render(campaign, recipient, "Pharmacie Alpha",
+                                           "envoi@alpha.example"))
+        slow = self.parsed(sending.message_for(campaign, recipient, "Pharmacie Alpha",
+                                               "envoi@alpha.example").as_bytes(policy=SMTP))
+        for header in ("From", "To", "Subject"):
+            self.assertEqual(fast[header], slow[header], header)
+        self.assertEqual(fast["Subject"], "Facture Zoé <b> L'Hôte")
+        for kind in ("plain", "html"):
+            self.assertEqual(fast.get_body((kind,)).get_content(),
+                             slow.get_body((kind,)).get_content(), kind)
+        html = fast.get_body(("html",)).get_content()
+        self.assertIn("Bonjour Zoé &lt;b&gt;", html)
+        self.assertIn("/p/" + "t" * 43 + "/", html)
+        self.assertNotIn("{{", html + fast.get_body(("plain",)).get_content())
+
+    def test_a_line_too_long_for_8_bits_uses_the_full_build(self):
+        campaign = Campaign(pk=3, content={"subject": "S", "html": "<p>" + "x" * 1200 + "</p>",
+                                           "text": "Voir {{lien}}"})
+        prepared = sending.prepare(campaign, "envoi@alpha.example")
+        self.assertFalse(prepared.eight_bit)
+        message = self.parsed(prepared.render(campaign, self.recipient(), "Pharmacie Alpha",
+                                              "envoi@alpha.example"))
+        self.assertIn("x" * 1200, message.get_body(("html",)).get_content())
