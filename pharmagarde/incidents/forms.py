@@ -247,7 +247,7 @@ class ContactForm(forms.ModelForm):
     """An emergency contact: a name, and a phone, an e-mail or a site to reach it."""
 
     website = forms.URLField(
-        label=_("Site"), required=False, max_length=200, assume_scheme="https",
+        label=_("Site Internet"), required=False, max_length=200, assume_scheme="https",
         error_messages={"invalid": _("Indiquez l'adresse d'un site, par exemple "
                                      "https://www.exemple.fr.")})
 
