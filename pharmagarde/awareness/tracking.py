@@ -51,19 +51,21 @@ def _already(recipient: Recipient, kind: str) -> bool:
     return recipient.result >= _LEVELS[kind]
 
 
-# What each kind of hit needs of the recipient: the pixels only its ids and sent_at; the
-# pages the campaign's content and the organisation's name as well.
-_PIXEL_FIELDS = ("id", "organisation_id", "campaign_id", "sent_at", "result", "reported_at")
+# What each kind of hit needs of the recipient: the pixels only its ids, sent_at and how
+# far the person went; the pages the campaign's content and the organisation's name too.
+_PIXEL_LOOKUP = ("SELECT id, organisation_id, campaign_id, sent_at, result, reported_at "
+                 "FROM awareness_recipient WHERE token = %s")
 
 
 def find(token: str, *, page: bool) -> Recipient | None:
-    """The recipient of a token, in one indexed query (None if there is none)."""
+    """The recipient of a token, in one indexed query (None if there is none). For a
+    pixel, plain SQL: compiling the ORM's query cost a third of the hit."""
     if not token or len(token) > 64:
         return None
-    rows = Recipient.objects.filter(token=token)
-    rows = rows.select_related("campaign", "organisation") if page else rows.only(
-        *_PIXEL_FIELDS)
-    return rows.first()
+    if not page:
+        return next(iter(Recipient.objects.raw(_PIXEL_LOOKUP, [token])), None)
+    return Recipient.objects.filter(token=token).select_related(
+        "campaign", "organisation").first()
 
 
 def record(recipient: Recipient, kind: str, *, method: str, user_agent: str,
