@@ -12,10 +12,12 @@ from pharmagarde.core.registry import AppDeclaration, DashboardCard, NavEntry
 from tests.base import BaseTestCase
 
 NAV_LABELS = ["Tableau de bord", "Signaler un incident", "Diagnostic", "Plan d'action",
-              "Inventaire", "Incidents", "Registre des violations", "Continuité d'activité",
-              "Personnel", "Membres et accès", "Fiche de la structure", "Journal d'audit"]
-# A collaborateur: neither the breach register nor the responsables' pages.
-COLLABORATEUR_LABELS = [label for label in NAV_LABELS[:10]
+              "Inventaire", "Incidents", "Registre des violations", "Données personnelles",
+              "Continuité d'activité", "Sensibilisation", "Personnel", "Membres et accès",
+              "Fiche de la structure", "Journal d'audit"]
+# A collaborateur: neither the breach register nor the responsables' pages (« Données
+# personnelles » shows them the notices only, « Sensibilisation » their own training).
+COLLABORATEUR_LABELS = [label for label in NAV_LABELS[:12]
                         if label != "Registre des violations"]
 
 
