@@ -11,6 +11,7 @@ that the staff take phishing tests (its staff notice then says so), in one trans
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -115,6 +116,10 @@ def campaign_save(*, acting_user, organisation, values: dict, people, groups,
         if obj is not None and obj.organisation_id != organisation.pk:
             raise ValueError("Tout ce que vise la campagne doit être de la structure.")
     fields = {name: values[name] for name in FIELDS}
+    # The form refuses the named mode without the box « le personnel a été informé »:
+    # the first time it is ticked is kept as the proof.
+    earlier = campaign.named_informed_at if campaign is not None else None
+    fields["named_informed_at"] = (earlier or timezone.now()) if fields["named"] else None
     with transaction.atomic():
         if campaign is None:
             campaign = Campaign.objects.create(

@@ -157,6 +157,10 @@ class Campaign(models.Model):
     named = models.BooleanField(_("résultats nominatifs"), default=False)
     named_reason = models.TextField(_("raison des résultats nominatifs"), max_length=1000,
                                     blank=True)
+    # When the person who set the named mode confirmed the staff had been told (the
+    # earliest such confirmation is kept).
+    named_informed_at = models.DateTimeField(_("personnel informé le"), null=True,
+                                             blank=True, editable=False)
     # What was sent, copied at launch: {"subject", "sender_name", "sender_address", "html",
     # "text", "clues", "module", "form", "lesson"}.
     content = models.JSONField(default=dict, blank=True, editable=False)

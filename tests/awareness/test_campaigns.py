@@ -87,6 +87,22 @@ class CampaignFormTests(CampaignTestCase):
         campaign = Campaign.objects.get()
         self.assertTrue(campaign.named)
         self.assertEqual(campaign.named_reason, "Demande du comité")
+        # The confirmation that the staff were told is kept, the first one only.
+        informed = campaign.named_informed_at
+        self.assertIsNotNone(informed)
+        self.client.post(self.org_url("awareness_campaign_edit", campaign.pk), self.form_data(
+            named="on", named_reason="Demande du comité, précisée", informed="on",
+            revision=campaign.revision))
+        campaign.refresh_from_db()
+        self.assertEqual(campaign.named_reason, "Demande du comité, précisée")
+        self.assertEqual(campaign.named_informed_at, informed)
+        self.assertShows(self.client.get(self.org_url("awareness_campaign", campaign.pk)),
+                         "personnel informé, confirmé le")
+        self.client.post(self.org_url("awareness_campaign_edit", campaign.pk),
+                         self.form_data(revision=campaign.revision))
+        campaign.refresh_from_db()
+        self.assertFalse(campaign.named)
+        self.assertIsNone(campaign.named_informed_at)
 
     def test_a_launched_campaign_is_not_edited(self):
         campaign = self.draft(status=Campaign.Status.SENDING)
