@@ -141,7 +141,24 @@ class Source:
 
 class OriginSource(Source):
     """A source whose items each carry one line saying where they come from, in
-    `PlanItem.data["origine"]` (an exercise's finding, a processor's missing clause)."""
+    `PlanItem.data["origine"]` (an exercise's finding, a processor's missing clause), and
+    come from the parts of its app: `providers` are dotted paths to their
+    `items(organisation) -> [PlanItem]`, chained by `items` and handed to the plan by
+    `sync`."""
+
+    providers: tuple[str, ...] = ()
+
+    def items(self, organisation) -> list[PlanItem]:
+        from django.utils.module_loading import import_string
+
+        return [item for path in self.providers for item in import_string(path)(organisation)]
+
+    def sync(self, *, organisation, acting_user=None):
+        """Hand the plan the current list; called after every change that may alter it."""
+        from .services import plan_reconcile
+
+        return plan_reconcile(acting_user=acting_user, organisation=organisation,
+                              source=self.name, items=self.items(organisation))
 
     def describe(self, actions: Sequence["Action"]) -> dict[int, Closes]:
         return {action.pk: Closes(heading=str(_("Origine")),
