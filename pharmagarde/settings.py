@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "pharmagarde.continuity",
     "pharmagarde.privacy",
     "pharmagarde.awareness",
+    "pharmagarde.reports",
+    "pharmagarde.federation",
 ]
 
 MIDDLEWARE = [

@@ -22,4 +22,7 @@ class ActionsConfig(AppConfig):
         demo="pharmagarde.actions.demo.load",
         access_walk="pharmagarde.actions.access.make_walk_objects",
         reminders="pharmagarde.actions.reminders.due",
+        pack_sections="pharmagarde.actions.pack_sections.sections",
+        portfolio="pharmagarde.actions.portfolio.summaries",
+        federation_metrics="pharmagarde.actions.federation_metrics.SOURCE",
     )

@@ -19,4 +19,9 @@ class AwarenessConfig(AppConfig):
         reminders="pharmagarde.awareness.training_services.due",
         periodic=("pharmagarde.awareness.sending.resume_stalled",
                   "pharmagarde.awareness.imap.poll_all"),
+        account_prefix="sensibilisation/",
+        account_urls="pharmagarde.awareness.account_urls",
+        pack_sections="pharmagarde.awareness.pack_sections.sections",
+        portfolio="pharmagarde.awareness.portfolio.summaries",
+        federation_metrics="pharmagarde.awareness.federation_metrics.SOURCE",
     )

@@ -17,4 +17,7 @@ class ContinuityConfig(AppConfig):
         access_walk="pharmagarde.continuity.access.make_walk_objects",
         reminders="pharmagarde.continuity.reminders.due",
         plan_sources=("pharmagarde.continuity.plan_source.SOURCE",),
+        pack_sections="pharmagarde.continuity.pack_sections.sections",
+        portfolio="pharmagarde.continuity.portfolio.summaries",
+        federation_metrics="pharmagarde.continuity.federation_metrics.SOURCE",
     )

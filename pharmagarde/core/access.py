@@ -21,12 +21,13 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import Invitation, Membership, Person
+from .registry import MEMBERS, serves
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def org_view(view=None, *, manage: bool = False, write: bool = False,
-             roles: frozenset[str] | None = None):
+             roles: frozenset[str] | None = None, audience: str = MEMBERS):
     """Resolve `org_slug` into request.organisation and request.membership.
 
     manage=True limits the view to responsables (members, settings, audit log); roles=
@@ -34,6 +35,9 @@ def org_view(view=None, *, manage: bool = False, write: bool = False,
     write=True refuses the read-only role whatever the method (the view changes data, or
     shows a form that does). Any unsafe method (POST…) from a read-only member is refused
     with 403 in every case.
+    audience: the kind of organisation the page is for (core.registry): by default the
+    organisations that hold their own data; a federation gets 404 on them, and an
+    ordinary organisation 404 on a federation's pages.
     """
 
     def decorator(view_func):
@@ -46,7 +50,7 @@ def org_view(view=None, *, manage: bool = False, write: bool = False,
                 .filter(user=request.user, organisation__slug=org_slug)
                 .first()
             )
-            if membership is None:
+            if membership is None or not serves(audience, membership.organisation):
                 raise Http404("Organisation introuvable.")
             if manage and not membership.can_manage:
                 raise PermissionDenied("Réservé aux responsables de la structure.")
@@ -62,9 +66,38 @@ def org_view(view=None, *, manage: bool = False, write: bool = False,
             return view_func(request, *args, **kwargs)
 
         wrapper.org_view = True
+        wrapper.audience = audience
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def account_view(view_func):
+    """A page of the signed-in user across their organisations (/mes-structures/…):
+    request.memberships holds every membership of the user, with its organisation. Such a
+    page reads or writes an organisation's data only through `memberships_allowing`."""
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        request.memberships = list(
+            Membership.objects.filter(user=request.user).select_related("organisation")
+            .order_by("organisation__name", "organisation_id"))
+        return view_func(request, *args, **kwargs)
+
+    wrapper.account_view = True
+    return wrapper
+
+
+def memberships_allowing(request: HttpRequest, *, roles: frozenset[str] | None = None,
+                         write: bool = False, audience: str = MEMBERS) -> list[Membership]:
+    """The user's memberships (account_view) whose role gives what a page needs, the same
+    rules as org_view: `roles` kept to those roles, `write` refuses the read-only role."""
+    return [m for m in request.memberships
+            if serves(audience, m.organisation)
+            and (roles is None or m.role in roles)
+            and (not write or m.can_write)]
 
 
 def get_owned_or_404(request: HttpRequest, queryset: QuerySet, pk) -> Model:

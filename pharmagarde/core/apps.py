@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from .registry import AppDeclaration, DashboardCard, NavEntry
+from .registry import ALL, AppDeclaration, DashboardCard, NavEntry
 
 RESPONSABLES = frozenset({"responsable"})
 
@@ -13,23 +13,26 @@ class CoreConfig(AppConfig):
     # Core declares itself like any app; its URLs are core/urls.py itself.
     pharmagarde = AppDeclaration(
         nav=(
-            NavEntry(_("Tableau de bord"), "dashboard", order=0, exact=True),
+            NavEntry(_("Tableau de bord"), "dashboard", order=0, exact=True, audience=ALL),
             NavEntry(_("Personnel"), "person_list", order=80, exact=True),
-            NavEntry(_("Membres et accès"), "member_list", order=85, exact=True),
+            NavEntry(_("Membres et accès"), "member_list", order=85, exact=True,
+                     audience=ALL),
             NavEntry(_("Fiche de la structure"), "organisation_edit", order=90,
-                     roles=RESPONSABLES, exact=True),
+                     roles=RESPONSABLES, exact=True, audience=ALL),
             NavEntry(_("Journal d'audit"), "audit_log", order=95, roles=RESPONSABLES,
-                     exact=True),
+                     exact=True, audience=ALL),
         ),
         dashboard=(
             DashboardCard("core/_dashboard_people.html",
                           "pharmagarde.core.selectors.dashboard_people", order=80),
             DashboardCard("core/_dashboard_members.html",
-                          "pharmagarde.core.selectors.dashboard_members", order=85),
+                          "pharmagarde.core.selectors.dashboard_members", order=85,
+                          audience=ALL),
         ),
         todo="pharmagarde.core.selectors.dashboard_todo",
         todo_order=10,
         access_walk="pharmagarde.core.access.make_walk_objects",
+        pack_sections="pharmagarde.core.pack_sections.sections",
     )
 
     def ready(self):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .models import Membership
-from .registry import nav_entries
+from .registry import nav_entries, serves
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ def org_nav(request, membership, *, prominent=False):
     slug, links = membership.organisation.slug, []
     for entry in nav_entries():
         if entry.roles is not None and membership.role not in entry.roles:
+            continue
+        if not serves(entry.audience, membership.organisation):
             continue
         if prominent and not entry.prominent:
             continue

@@ -22,6 +22,9 @@ class OrganisationKind(models.TextChoices):
     LBM = "lbm", _("Laboratoire de biologie médicale (LBM)")
     INDUSTRIE = "industrie", _("Industrie pharmaceutique")
     DISTRIBUTION = "distribution", _("Distribution en gros")
+    # A council of the Ordre, a groupement, a hospital group: its members are organisations
+    # that accepted to join, and it sees only their anonymous aggregates (federation app).
+    FEDERATION = "federation", _("Fédération (conseil de l'Ordre, groupement, GHT)")
 
 
 class Region(models.TextChoices):

@@ -17,6 +17,21 @@ from functools import cache
 from django.apps import apps
 from django.utils.module_loading import import_string
 
+# Who a page, a link or a card is for (core.access.org_view, NavEntry, DashboardCard): the
+# organisations that hold their own data (officines, PUI, laboratories…), the federations
+# (an Ordre council, a groupement: aggregates only), or both.
+MEMBERS = "members"
+FEDERATIONS = "federations"
+ALL = "all"
+
+
+def serves(audience: str, organisation) -> bool:
+    """Whether something meant for `audience` is shown to `organisation`."""
+    if audience == ALL:
+        return True
+    is_federation = organisation.kind == "federation"
+    return is_federation if audience == FEDERATIONS else not is_federation
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -36,6 +51,7 @@ class NavEntry:
     # Also shown as a button at the top of every page of the organisation (and within
     # thumb's reach on a phone): « Signaler un incident ».
     prominent: bool = False
+    audience: str = MEMBERS
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class DashboardCard:
     context: str
     order: int
     wide: bool = False
+    audience: str = MEMBERS
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,17 @@ class AppDeclaration:
     - answer_proposals: dotted path to `proposals(organisation) -> {question id:
       (choice ids, reason)}`: answers the app's own facts suggest for the diagnostic (the
       inventory: « Wi-Fi en WEP »). A new assessment proposes them, never over an answer.
+    - account_prefix, account_urls: pages for a signed-in user across the organisations
+      they belong to, under /mes-structures/<account_prefix> (the bulk assignment of a
+      module to several officines). Each view is wrapped in core.access.account_view and
+      acts only where the user's own membership allows it.
+    - pack_sections: dotted path to `sections(pack: core.packs.PackRequest) ->
+      list[core.packs.Section]`, what the app contributes to the audit packs (reports).
+    - portfolio: dotted path to `summaries(memberships) -> {organisation id:
+      [core.portfolio.Fact]}`, what the app says about each organisation on the page
+      across one's organisations, in a bounded number of queries whatever their number.
+    - federation_metrics: dotted path to a core.metrics.MetricSource: the app's values,
+      per organisation, that federations aggregate (scores and counts, never names).
     - plan_sources: dotted paths to the app's sources of action-plan items (objects with
       at least `name` and `label`; see actions/sources.py): the plan reads them here, so
       that `actions` imports no source.
@@ -96,6 +124,11 @@ class AppDeclaration:
     plan_sources: tuple[str, ...] = ()
     periodic: tuple[str, ...] = ()
     answer_proposals: str = ""
+    account_prefix: str = ""
+    account_urls: str = ""
+    pack_sections: str = ""
+    portfolio: str = ""
+    federation_metrics: str = ""
 
 
 def declarations() -> list[tuple[str, AppDeclaration]]:

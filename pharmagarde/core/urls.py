@@ -4,7 +4,17 @@ each app adds its pages there through its declaration (core/registry.py)."""
 from django.urls import include, path
 
 from .registry import declarations
-from .views import audit_log, dashboard, home, instance, invitations, members, organisation, people
+from .views import (
+    audit_log,
+    dashboard,
+    home,
+    instance,
+    invitations,
+    members,
+    organisation,
+    people,
+    portfolio,
+)
 
 org_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -33,7 +43,13 @@ urlpatterns = [
     # The instance administrator's (superusers) pages.
     path("instance/sauvegardes/", instance.instance_backups, name="instance_backups"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    # One page across every organisation the user belongs to (core.access.account_view).
+    path("mes-structures/", portfolio.portfolio, name="portfolio"),
 ]
+# Each app's pages across one's organisations, under /mes-structures/<its prefix>.
+urlpatterns += [path("mes-structures/" + declaration.account_prefix,
+                     include(declaration.account_urls))
+                for _label, declaration in declarations() if declaration.account_urls]
 # Each app's public pages (tokens, no account), under the prefix it declares.
 urlpatterns += [path(declaration.public_prefix, include(declaration.public_urls))
                 for _label, declaration in declarations() if declaration.public_urls]

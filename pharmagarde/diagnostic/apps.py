@@ -19,4 +19,7 @@ class DiagnosticConfig(AppConfig):
         access_walk="pharmagarde.diagnostic.access.make_walk_objects",
         periodic=("pharmagarde.diagnostic.peers.build_snapshots",),
         plan_sources=("pharmagarde.diagnostic.plan_source.SOURCE",),
+        pack_sections="pharmagarde.diagnostic.pack_sections.sections",
+        portfolio="pharmagarde.diagnostic.portfolio.summaries",
+        federation_metrics="pharmagarde.diagnostic.federation_metrics.SOURCE",
     )

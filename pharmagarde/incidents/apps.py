@@ -28,4 +28,6 @@ class IncidentsConfig(AppConfig):
         access_walk="pharmagarde.incidents.access.make_walk_objects",
         reminders="pharmagarde.incidents.reminders.due",
         plan_sources=("pharmagarde.incidents.plan_source.SOURCE",),
+        pack_sections="pharmagarde.incidents.pack_sections.sections",
+        portfolio="pharmagarde.incidents.portfolio.summaries",
     )

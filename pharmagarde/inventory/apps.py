@@ -21,4 +21,6 @@ class InventoryConfig(AppConfig):
         access_walk="pharmagarde.inventory.access.make_walk_objects",
         plan_sources=("pharmagarde.inventory.plan_source.SOURCE",),
         answer_proposals="pharmagarde.inventory.proposals.proposals",
+        pack_sections="pharmagarde.inventory.pack_sections.sections",
+        portfolio="pharmagarde.inventory.portfolio.summaries",
     )

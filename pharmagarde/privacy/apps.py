@@ -17,4 +17,6 @@ class PrivacyConfig(AppConfig):
         access_walk="pharmagarde.privacy.access.make_walk_objects",
         reminders="pharmagarde.privacy.reminders.due",
         plan_sources=("pharmagarde.privacy.plan_source.SOURCE",),
+        pack_sections="pharmagarde.privacy.pack_sections.sections",
+        portfolio="pharmagarde.privacy.portfolio.summaries",
     )

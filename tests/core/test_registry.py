@@ -13,12 +13,14 @@ from tests.base import BaseTestCase
 
 NAV_LABELS = ["Tableau de bord", "Signaler un incident", "Diagnostic", "Plan d'action",
               "Inventaire", "Incidents", "Registre des violations", "Données personnelles",
-              "Continuité d'activité", "Sensibilisation", "Personnel", "Membres et accès",
+              "Continuité d'activité", "Sensibilisation", "Dossiers de preuves",
+              "Mes fédérations", "Personnel", "Membres et accès",
               "Fiche de la structure", "Journal d'audit"]
 # A collaborateur: neither the breach register nor the responsables' pages (« Données
 # personnelles » shows them the notices only, « Sensibilisation » their own training).
-COLLABORATEUR_LABELS = [label for label in NAV_LABELS[:12]
-                        if label != "Registre des violations"]
+COLLABORATEUR_LABELS = [label for label in NAV_LABELS[:14]
+                        if label not in {"Registre des violations", "Dossiers de preuves",
+                                         "Mes fédérations"}]
 
 
 def nav_labels(response):

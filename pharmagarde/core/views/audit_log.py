@@ -6,6 +6,7 @@ from .. import audit
 from ..access import org_view
 from ..exports import csv_response
 from ..forms import AuditFilterForm
+from ..registry import ALL
 from ..selectors import audit_entries_for
 
 PAGE_SIZE = 50
@@ -21,7 +22,7 @@ def filtered_entries(request):
     return form, entries
 
 
-@org_view(manage=True)
+@org_view(manage=True, audience=ALL)
 def audit_log(request):
     form, entries = filtered_entries(request)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -32,7 +33,7 @@ def audit_log(request):
     })
 
 
-@org_view(manage=True)
+@org_view(manage=True, audience=ALL)
 def audit_log_csv(request):
     _form, entries = filtered_entries(request)
     audit.record("audit.exported", request=request, organisation=request.organisation,

@@ -1,15 +1,20 @@
 from django.shortcuts import render
 
 from ..access import org_view
-from ..registry import dashboard_cards, resolve, todo_hooks
+from ..registry import ALL, dashboard_cards, resolve, serves, todo_hooks
 
 
-@org_view
+@org_view(audience=ALL)
 def dashboard(request):
-    """The "À faire maintenant" items and the cards of every installed app, in order."""
-    todo = [item for todo_items in todo_hooks() for item in todo_items(request)]
+    """The "À faire maintenant" items and the cards of every installed app, in order (a
+    federation: only the cards meant for federations, and no to-do list)."""
+    organisation = request.organisation
+    todo = [] if organisation.kind == "federation" else [
+        item for todo_items in todo_hooks() for item in todo_items(request)]
     cards = []
     for card in dashboard_cards():
+        if not serves(card.audience, organisation):
+            continue
         context = resolve(card.context)(request)
         if context is not None:
             cards.append((card, context))

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..access import get_invitation_or_404, org_view
 from ..forms import InvitationForm
+from ..registry import ALL
 
 
-@org_view(manage=True)
+@org_view(manage=True, audience=ALL)
 def invitation_new(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -32,7 +33,7 @@ def invitation_new(request):
         "form": form, "validity_days": settings.INVITATION_VALIDITY_DAYS})
 
 
-@org_view(manage=True, write=True)
+@org_view(manage=True, write=True, audience=ALL)
 @require_POST
 def invitation_revoke(request, invitation_id):
     invitation = get_invitation_or_404(request, invitation_id)

@@ -7,9 +7,10 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..access import get_membership_or_404, org_view
 from ..forms import RoleForm
+from ..registry import ALL
 
 
-@org_view
+@org_view(audience=ALL)
 def member_list(request):
     organisation = request.organisation
     memberships = (organisation.memberships.select_related("user")
@@ -23,7 +24,7 @@ def member_list(request):
     })
 
 
-@org_view(manage=True, write=True)
+@org_view(manage=True, write=True, audience=ALL)
 @require_POST
 def member_role(request, membership_id):
     membership = get_membership_or_404(request, membership_id)
@@ -42,7 +43,7 @@ def member_role(request, membership_id):
     return redirect("member_list", org_slug=request.organisation.slug)
 
 
-@org_view(manage=True, write=True)
+@org_view(manage=True, write=True, audience=ALL)
 @require_POST
 def member_remove(request, membership_id):
     membership = get_membership_or_404(request, membership_id)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from .. import services
 from ..access import org_view
 from ..forms import OrganisationForm
+from ..registry import ALL
 
 
 @login_required
@@ -22,7 +23,7 @@ def organisation_new(request):
     return render(request, "core/organisation_form.html", {"form": form, "creating": True})
 
 
-@org_view(manage=True)
+@org_view(manage=True, audience=ALL)
 def organisation_edit(request):
     form = OrganisationForm(request.POST or None, instance=request.organisation)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,37 @@
+"""What an app hands to the federations: values per organisation, scores and counts only.
+
+An app declares `federation_metrics` (core/registry.py): a MetricSource with the metrics it
+has and a function giving their values for many organisations at once. The federation
+app aggregates them under the small-cell rules (lib/smallcells.py), and a member on its
+own server exports the same values, signed. Never a name, an answer or a free text.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# How a metric is aggregated.
+SCORE = "score"  # a number in [low, high] per organisation: a noised mean, a distribution
+RATE = "rate"  # (numerator, denominator) counts per organisation: a pooled rate
+SHARE = "share"  # a yes/no per organisation: the share of organisations
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # « diagnostic.score », unique across apps
+    label: str
+    kind: str  # SCORE, RATE or SHARE
+    low: float = 0.0
+    high: float = 100.0
+    # Higher is better (a score, a training rate) or worse (a click rate).
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class MetricSource:
+    metrics: tuple[Metric, ...]
+    # values(organisation_ids, moment) -> {organisation id: {metric key: value}}: the
+    # values as of `moment` (data recorded before it), a float for SCORE, a pair of ints
+    # for RATE, a bool for SHARE; a metric the organisation has no data for is left out.
+    # A bounded number of queries whatever the number of organisations.
+    values: Callable[[set[int], datetime.datetime], dict[int, dict]]

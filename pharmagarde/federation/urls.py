@@ -1,0 +1,3 @@
+from .views import dashboard, members, mine
+
+urlpatterns = [*dashboard.urlpatterns, *members.urlpatterns, *mine.urlpatterns]

@@ -1,0 +1,5 @@
+"""What incidents says about each organisation across one's organisations (core/portfolio.py)."""
+
+
+def summaries(memberships):
+    return {}

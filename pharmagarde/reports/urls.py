@@ -1,0 +1,3 @@
+from .views import packs
+
+urlpatterns = [*packs.urlpatterns]
