@@ -1,5 +1,8 @@
 """Reads that cross relations."""
 
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -7,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import AuditEntry, Organisation
+from pharmagarde.lib import smallcells
+
+from .models import AuditEntry, Membership, Organisation
 
 
 def dashboard_todo(request: HttpRequest) -> list[tuple[str, str]]:
@@ -54,3 +59,33 @@ def audit_entries_for(organisation: Organisation) -> QuerySet[AuditEntry]:
         | Q(action__startswith=ACCOUNT_EVENT_PREFIXES[1])
     )
     return AuditEntry.objects.filter(Q(organisation=organisation) | account_events)
+
+
+# ------------------------------------------------------- anonymous aggregates (shared)
+
+def period_start(now: datetime | None = None) -> datetime:
+    """The start of the period `now` falls in: periods of PEER_SNAPSHOT_DAYS days, counted
+    from Monday 5 January 2026, 00:00 UTC. The diagnostic's peer comparison and the
+    federations' dashboards use the same periods."""
+    now = now or timezone.now()
+    length = timedelta(days=settings.PEER_SNAPSHOT_DAYS)
+    origin = datetime(2026, 1, 5, tzinfo=UTC)
+    return origin + ((now - origin) // length) * length
+
+
+def independent_units(organisation_ids: set[int]) -> list[set[int]]:
+    """`organisation_ids` grouped into independent units (lib/smallcells.py): linked by a
+    shared member account or by the account that created them; an organisation whose SIRET
+    or FINESS another organisation of the instance also has is left out. Two queries,
+    whatever the number of organisations (the identifiers of every organisation are read:
+    a duplicate may be outside the set)."""
+    links = [(org_id, ("user", user_id)) for org_id, user_id in Membership.objects.filter(
+        organisation_id__in=organisation_ids).values_list("organisation_id", "user_id")]
+    identifiers = []
+    for org_id, creator_id, siret, finess in Organisation.objects.values_list(
+            "id", "created_by_id", "siret", "finess"):
+        if org_id in organisation_ids and creator_id is not None:
+            links.append((org_id, ("user", creator_id)))
+        identifiers += [(org_id, f"siret:{siret}"), (org_id, f"finess:{finess}")]
+    identifiers = [(org, ident) for org, ident in identifiers if not ident.endswith(":")]
+    return smallcells.independent_units(organisation_ids, links, identifiers=identifiers)

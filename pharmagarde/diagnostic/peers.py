@@ -21,26 +21,16 @@ has not run yet, whichever process asks first computes it (a unique constraint s
 race).
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
-from pharmagarde.core.models import Membership, Organisation
+from pharmagarde.core.selectors import independent_units, period_start
 from pharmagarde.lib import smallcells
 
 from .models import Assessment, PeerSnapshot
-
-
-def period_start(now: datetime | None = None) -> datetime:
-    """The start of the period `now` falls in: periods of PEER_SNAPSHOT_DAYS days, counted
-    from Monday 5 January 2026, 00:00 UTC."""
-    now = now or timezone.now()
-    length = timedelta(days=settings.PEER_SNAPSHOT_DAYS)
-    origin = datetime(2026, 1, 5, tzinfo=UTC)
-    return origin + ((now - origin) // length) * length
 
 
 def _latest_completed_before(kind: str, moment: datetime):
@@ -53,19 +43,6 @@ def _latest_completed_before(kind: str, moment: datetime):
         "organisation_id", "score", "theme_scores")
 
 
-def _units(organisation_ids: set[int]) -> list[set[int]]:
-    links = [(org_id, ("user", user_id)) for org_id, user_id in Membership.objects.filter(
-        organisation_id__in=organisation_ids).values_list("organisation_id", "user_id")]
-    identifiers = []
-    for org_id, creator_id, siret, finess in Organisation.objects.values_list(
-            "id", "created_by_id", "siret", "finess"):
-        if org_id in organisation_ids and creator_id is not None:
-            links.append((org_id, ("user", creator_id)))
-        identifiers += [(org_id, f"siret:{siret}"), (org_id, f"finess:{finess}")]
-    identifiers = [(org, ident) for org, ident in identifiers if not ident.endswith(":")]
-    return smallcells.independent_units(organisation_ids, links, identifiers=identifiers)
-
-
 def _mean(values):
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
@@ -75,7 +52,7 @@ def compute(kind: str, start: datetime) -> dict:
     """The published values for `kind` from the assessments completed before `start`."""
     rows = {org_id: (score, theme_scores or {})
             for org_id, score, theme_scores in _latest_completed_before(kind, start)}
-    units = _units(set(rows))
+    units = independent_units(set(rows))
     epsilon = settings.PEER_EPSILON
     overall = smallcells.publish_mean(
         [v for v in (_mean(rows[o][0] for o in unit) for unit in units) if v is not None],
