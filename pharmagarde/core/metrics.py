@@ -10,6 +10,10 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
+
+from pharmagarde.lib.dates import add_months
+
 # How a metric is aggregated.
 SCORE = "score"  # a number in [low, high] per organisation: a noised mean, a distribution
 RATE = "rate"  # (numerator, denominator) counts per organisation: a pooled rate
@@ -35,3 +39,16 @@ class MetricSource:
     # for RATE, a bool for SHARE; a metric the organisation has no data for is left out.
     # A bounded number of queries whatever the number of organisations.
     values: Callable[[set[int], datetime.datetime], dict[int, dict]]
+
+
+def id_chunks(organisation_ids) -> list[list[int]]:
+    """The ids in chunks small enough for one `organisation_id__in` each: 22,000
+    organisations are two queries on PostgreSQL; SQLite takes fewer parameters a query."""
+    size = 900 if connection.vendor == "sqlite" else 20_000
+    ordered = sorted(organisation_ids)
+    return [ordered[start:start + size] for start in range(0, len(ordered), size)]
+
+
+def year_before(moment: datetime.datetime) -> datetime.datetime:
+    """The start of the 12 months before `moment` (the rates' and shares' window)."""
+    return add_months(moment, -12)

@@ -18,6 +18,15 @@ class AssessmentQuerySet(models.QuerySet):
         """The order of "the latest completed assessment", wherever it is asked for."""
         return self.order_by("-completed_at", "-id")
 
+    def latest_completed_before(self, moment):
+        """Each organisation's latest assessment among these, completed before `moment`:
+        one query with a correlated subquery on the (organisation, status, completed_at)
+        index, whatever the number of organisations (peers.py, federation_metrics.py)."""
+        before = self.completed().filter(completed_at__lt=moment)
+        latest_of_each = before.filter(organisation=models.OuterRef("organisation"))
+        return before.filter(pk=models.Subquery(
+            latest_of_each.latest_first().values("pk")[:1]))
+
 
 class Assessment(models.Model):
     class Status(models.TextChoices):

@@ -25,7 +25,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 
 from pharmagarde.core.selectors import independent_units, period_start
 from pharmagarde.lib import smallcells
@@ -36,11 +35,8 @@ from .models import Assessment, PeerSnapshot
 def _latest_completed_before(kind: str, moment: datetime):
     """Each organisation's latest assessment of `kind` completed before `moment` (the same
     "latest" as everywhere: AssessmentQuerySet.latest_first)."""
-    before = Assessment.objects.completed().filter(organisation_kind=kind,
-                                                   completed_at__lt=moment)
-    latest_of_each = before.filter(organisation=OuterRef("organisation")).latest_first()
-    return before.filter(pk=Subquery(latest_of_each.values("pk")[:1])).values_list(
-        "organisation_id", "score", "theme_scores")
+    return Assessment.objects.filter(organisation_kind=kind).latest_completed_before(
+        moment).values_list("organisation_id", "score", "theme_scores")
 
 
 def _mean(values):
