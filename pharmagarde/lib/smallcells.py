@@ -341,3 +341,43 @@ def suppress_categories(cells: dict[Hashable, Cell], *, minimum: int = MINIMUM_U
     table = suppress_table({(category, TOTAL): cell for category, cell in cells.items()},
                            minimum=minimum, maximum_share=maximum_share)
     return {category: table[(category, TOTAL)] for category in cells}
+
+
+def publish_rate(
+    unit_pairs: list[tuple[int, int]],
+    *,
+    minimum: int = MINIMUM_UNITS,
+    maximum_share: float = MAXIMUM_SHARE,
+    epsilon: float = EPSILON,
+    rng=None,
+) -> Published:
+    """A pooled rate, as a percentage: the sum of the numerators over the sum of the
+    denominators, one (numerator, denominator) pair per independent unit (clicks and
+    recipients of a phishing campaign, trained and staff). Nothing below `minimum` units
+    or when one unit holds more than `maximum_share` of the denominator; a unit of no
+    denominator does not count.
+
+    The noise protects each unit's numerator, its denominator being taken as known (a
+    unit's staff follows from its size band). One unit changes the pooled rate by at most
+    100 × d / D points (all of its d recipients clicking or none), so the sensitivity is
+    that of the largest unit, 100 × max(d) / D, capped at 85 points by the dominance rule,
+    and the scale is that over epsilon. Whoever knows every other unit exactly learns the
+    last one's own rate only to within about 100 / epsilon points, as for `publish_mean`
+    (with 11 units of equal size the two scales are the same: 100 / (11 × epsilon)).
+    A scale of 100 / (D × epsilon) would protect one recipient, not one organisation: a
+    unit of N recipients would be N times less protected.
+    """
+    pairs = [(numerator, denominator) for numerator, denominator in unit_pairs if denominator]
+    for numerator, denominator in pairs:
+        if not 0 <= numerator <= denominator:
+            raise ValueError(f"A rate's numerator lies between 0 and its denominator, "
+                             f"not {numerator}/{denominator}.")
+    count = len(pairs)
+    denominators = [denominator for _numerator, denominator in pairs]
+    if count < minimum or share_of_largest(dict(enumerate(denominators))) > (
+            maximum_share + _SHARE_SLACK):
+        return Published(count, None)
+    total = sum(denominators)
+    rate = 100 * sum(numerator for numerator, _denominator in pairs) / total
+    noisy = rate + laplace(100 * max(denominators) / (total * epsilon), rng=rng)
+    return Published(count, round(min(max(noisy, 0.0), 100.0)))

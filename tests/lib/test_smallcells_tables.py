@@ -6,6 +6,7 @@ hidden cells, solved exactly with fractions; a hidden cell is recovered if and o
 unit vector lies in the row space of those equations.
 """
 
+import math
 import random
 from fractions import Fraction
 from unittest import TestCase
@@ -18,6 +19,8 @@ from pharmagarde.lib.smallcells import (
     Cell,
     determinable,
     primary_suppressed,
+    publish_mean,
+    publish_rate,
     share_of_largest,
     suppress_categories,
     suppress_table,
@@ -329,3 +332,75 @@ class RandomTablesTestCase(TestCase):
             self.assertEqual(determinable(hidden, set(cells)), set())
             for key in hidden - primary_only(cells):
                 self.assertEqual(result[key], PROTECTS_ANOTHER)
+
+
+class FixedDraw:
+    """A random source that always returns the same uniform draw."""
+
+    def __init__(self, uniform: float):
+        self.uniform = uniform
+
+    def random(self) -> float:
+        return self.uniform
+
+
+NO_NOISE = FixedDraw(0.5)
+# The draw for which Laplace noise equals its scale exactly: -log(1 - 2|u - 0.5|) = 1.
+ONE_SCALE = FixedDraw(0.5 + (1 - math.exp(-1)) / 2)
+
+
+class PublishRateTestCase(TestCase):
+    def test_it_pools_numerators_and_denominators(self):
+        # 1 click out of 1 and 0 out of 99: 1 %, not the mean of the rates (50 %).
+        pairs = [(1, 1), (0, 99)] + [(5, 100)] * 9
+        self.assertEqual(publish_rate(pairs, rng=NO_NOISE).value, round(100 * 46 / 1000))
+
+    def test_it_hides_ten_units_and_shows_eleven(self):
+        self.assertEqual(publish_rate([(1, 10)] * 10, rng=NO_NOISE).value, None)
+        self.assertEqual(publish_rate([(1, 10)] * 10, rng=NO_NOISE).units, 10)
+        self.assertEqual(publish_rate([(1, 10)] * 11, rng=NO_NOISE).value, 10)
+
+    def test_a_unit_without_denominator_does_not_count(self):
+        published = publish_rate([(1, 10)] * 10 + [(0, 0)] * 5, rng=NO_NOISE)
+        self.assertEqual(published.units, 10)
+        self.assertFalse(published.shown)
+
+    def test_one_unit_over_85_percent_of_recipients_hides_the_rate(self):
+        # 40 organisations, one of which had 90 % of the recipients.
+        dominated = [(300, 3510)] + [(2, 10)] * 39
+        self.assertFalse(publish_rate(dominated, rng=NO_NOISE).shown)
+        exactly = [(0, 85)] + [(0, 1)] * 15
+        self.assertTrue(publish_rate(exactly, rng=NO_NOISE).shown)
+        over = [(0, 86)] + [(0, 1)] * 14
+        self.assertFalse(publish_rate(over, rng=NO_NOISE).shown)
+
+    def test_the_noise_is_scaled_to_the_largest_unit(self):
+        # Every rate 0; one unit of 50 recipients, ten of 10: the largest can move the rate
+        # by 100 × 50 / 150 points, and that is the noise's scale (not 100 / 150).
+        pairs = [(0, 50)] + [(0, 10)] * 10
+        self.assertEqual(publish_rate(pairs, rng=ONE_SCALE).value, round(100 * 50 / 150))
+        self.assertEqual(publish_rate(pairs, rng=ONE_SCALE, epsilon=2).value,
+                         round(100 * 50 / 150 / 2))
+
+    def test_equal_units_get_the_noise_of_a_mean(self):
+        rate = publish_rate([(0, 10)] * 11, rng=ONE_SCALE)
+        mean = publish_mean([0.0] * 11, rng=ONE_SCALE)
+        self.assertEqual(rate, mean)
+        self.assertEqual(rate.value, round(100 / 11))
+
+    def test_the_noisy_rate_stays_a_percentage(self):
+        self.assertEqual(publish_rate([(10, 10)] * 11, rng=ONE_SCALE).value, 100)
+        self.assertEqual(publish_rate([(0, 10)] * 11, rng=FixedDraw(0.01)).value, 0)
+
+    def test_the_noise_is_drawn_from_the_given_source(self):
+        pairs = [(3, 20)] * 30
+        first = publish_rate(pairs, rng=random.Random(5)).value
+        self.assertEqual(first, publish_rate(pairs, rng=random.Random(5)).value)
+        values = {publish_rate(pairs, rng=random.Random(seed)).value for seed in range(40)}
+        self.assertGreater(len(values), 1)
+
+    def test_a_numerator_over_its_denominator_is_refused(self):
+        with self.assertRaises(ValueError):
+            publish_rate([(11, 10)] * 11)
+        with self.assertRaises(ValueError):
+            publish_rate([(-1, 10)] * 11)
