@@ -35,6 +35,11 @@ class PdfUnavailable(RuntimeError):
 def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     """The PDF of an HTML template. Nothing is fetched while rendering (no network, no
     file): the templates carry their own styles."""
+    return render_pdf_pages(template, context, request=request)[0]
+
+
+def render_pdf_pages(template: str, context: dict, *, request=None) -> tuple[bytes, int]:
+    """render_pdf, and the number of pages of the PDF (the audit packs print it)."""
     try:
         import weasyprint
         from weasyprint.urls import URLFetcher
@@ -47,7 +52,8 @@ def render_pdf(template: str, context: dict, *, request=None) -> bytes:
             "Voir docs/decisions/0005-weasyprint.md.")) from error
     html = render_to_string(template, context, request=request)
     fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher).render()
+    return document.write_pdf(), len(document.pages)
 
 
 def pdf_response(request, template: str, context: dict, *, stem: str,

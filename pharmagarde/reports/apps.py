@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.core.registry import AppDeclaration, NavEntry
 
-# Who reads the packs (and the responsables ask for them and sign the plan off).
-READERS = frozenset({"responsable", "referent", "dpo", "auditeur"})
+from .roles import READERS
 
 
 class ReportsConfig(AppConfig):
@@ -17,4 +16,6 @@ class ReportsConfig(AppConfig):
         nav=(NavEntry(_("Dossiers de preuves"), "reports_home", order=70, roles=READERS),),
         audit_labels="pharmagarde.reports.audit_actions.ACTIONS",
         access_walk="pharmagarde.reports.access.make_walk_objects",
+        pack_sections="pharmagarde.reports.pack_sections.sections",
+        demo="pharmagarde.reports.demo.load",
     )

@@ -1,3 +1,5 @@
-from .views import packs
+"""The reports app's addresses, under /o/<org_slug>/dossiers/."""
 
-urlpatterns = [*packs.urlpatterns]
+from .views import packs, signoff
+
+urlpatterns = [*signoff.urlpatterns, *packs.urlpatterns]
