@@ -258,14 +258,14 @@ class _Additivity:
                             found.add(via)
         return found & hidden
 
-    def cheapest_cover(self, leak: tuple, hidden: set, cost) -> list:
+    def cheapest_cover(self, leak: tuple, hidden: set, cost, keep: set) -> list:
         """The shown cells to hide so that `leak` lies on a cycle of hidden cells: the
-        cheapest path between its two ends that does not use it (Dijkstra; hidden cells
-        and phantoms cost nothing)."""
+        cheapest path between its two ends that uses neither it nor a shown cell of `keep`
+        (Dijkstra; hidden cells and phantoms cost nothing)."""
         start, goal = self.ends[leak]
         adjacency = defaultdict(list)
         for key, (first, second) in self.ends.items():
-            if key != leak and first != second:
+            if key != leak and first != second and (key in hidden or key not in keep):
                 adjacency[first].append((second, key))
                 adjacency[second].append((first, key))
         free = hidden | self.phantoms
@@ -290,7 +290,8 @@ class _Additivity:
                     pushed += 1
         if goal not in best:
             # Only cells absent from the table (taken as known) fix this one.
-            raise ValueError(f"Cell {leak!r} follows from cells missing from the table.")
+            raise ValueError(f"Cell {leak!r} follows from cells missing from the table or "
+                             f"kept shown.")
         path, vertex = [], goal
         while vertex != start:
             vertex, key = came[vertex]
@@ -306,9 +307,13 @@ def determinable(hidden: set[tuple], keys: set[tuple]) -> set[tuple]:
 
 
 def suppress_table(cells: dict[tuple, Cell], *, minimum: int = MINIMUM_UNITS,
-                   maximum_share: float = MAXIMUM_SHARE) -> dict[tuple, Message | None]:
+                   maximum_share: float = MAXIMUM_SHARE,
+                   keep: Iterable[tuple] = ()) -> dict[tuple, Message | None]:
     """For every key of `cells`, None (shown) or why it is hidden: a primary reason
     (`primary_suppressed`) or PROTECTS_ANOTHER.
+
+    `keep`: keys never hidden to protect another (the margins that tables published
+    together share: `suppress_linked`).
 
     Cells are keyed (row, column), margins included with TOTAL (see _Additivity for keys
     left out). Guarantee: no hidden cell can be deduced from the shown ones by additivity
@@ -328,10 +333,38 @@ def suppress_table(cells: dict[tuple, Cell], *, minimum: int = MINIMUM_UNITS,
                 abs(cell.value or 0.0))
 
     while leaks := table.bridges(hidden):
-        for key in table.cheapest_cover(min(leaks, key=repr), hidden, cost):
+        for key in table.cheapest_cover(min(leaks, key=repr), hidden, cost, set(keep)):
             hidden.add(key)
             reasons[key] = Message(PROTECTS_ANOTHER)
     return reasons
+
+
+def suppress_linked(tables: dict[Hashable, dict[tuple, Cell]], *,
+                    minimum: int = MINIMUM_UNITS, maximum_share: float = MAXIMUM_SHARE,
+                    ) -> dict[Hashable, dict[tuple, Message | None]]:
+    """`suppress_table` for tables published together that share keys (« profession ×
+    maturity » and « profession × region » share the profession totals and the grand
+    total, under the same keys; every other label must differ between them).
+
+    The shared keys stay shown: each table is protected without hiding them, so that
+    whoever knows them learns nothing more, and the tables cannot be combined against
+    each other. Hiding a shared margin in both would not be enough: the equations of the
+    two tables together can fix a cell that neither fixes alone (docs/small-cells.md). A
+    shared key that is itself too small is refused (ValueError): merge its category into
+    another (« autres ») before publishing."""
+    seen: dict = defaultdict(int)
+    for cells in tables.values():
+        for key in cells:
+            seen[key] += 1
+    shared = {key for key, count in seen.items() if count > 1}
+    small = sorted((key for cells in tables.values() for key in shared & set(cells)
+                    if primary_suppressed(cells[key], minimum=minimum,
+                                          maximum_share=maximum_share)), key=repr)
+    if small:
+        raise ValueError(f"Shared cells too small to publish: {small!r}.")
+    return {name: suppress_table(cells, minimum=minimum, maximum_share=maximum_share,
+                                 keep=shared)
+            for name, cells in tables.items()}
 
 
 def suppress_categories(cells: dict[Hashable, Cell], *, minimum: int = MINIMUM_UNITS,

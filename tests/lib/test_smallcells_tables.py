@@ -23,6 +23,7 @@ from pharmagarde.lib.smallcells import (
     publish_rate,
     share_of_largest,
     suppress_categories,
+    suppress_linked,
     suppress_table,
 )
 
@@ -33,30 +34,41 @@ def exactly_determined(hidden: set, keys: set) -> set:
     The model of the table: a row's inner cells sum to its margin, and so do a column's;
     a margin absent from `keys` is unknown (never published); an inner cell absent from
     `keys` is known; a line without inner cells says nothing."""
-    keys = set(keys) | set(hidden)
-    rows = sorted({r for r, _c in keys if r != TOTAL}, key=repr)
-    cols = sorted({c for _r, c in keys if c != TOTAL}, key=repr)
-    margins = {(r, TOTAL) for r in rows} | {(TOTAL, c) for c in cols}
-    if rows or cols:
-        margins.add((TOTAL, TOTAL))
-    unknowns = sorted(set(hidden) | (margins - keys), key=repr)
+    return jointly_determined(hidden, [keys])
+
+
+def jointly_determined(hidden: set, tables: list[set]) -> set:
+    """`exactly_determined` for tables published together: their equations at once,
+    a key being the same unknown in every table that has it. A table's missing margins
+    are its own unknowns."""
+    tables = [set(keys) | (set(hidden) & set(keys)) for keys in tables]
+    lines_of, unknowns = [], set(hidden)
+    for number, keys in enumerate(tables):
+        rows = sorted({r for r, _c in keys if r != TOTAL}, key=repr)
+        cols = sorted({c for _r, c in keys if c != TOTAL}, key=repr)
+        margins = {(r, TOTAL) for r in rows} | {(TOTAL, c) for c in cols}
+        if rows or cols:
+            margins.add((TOTAL, TOTAL))
+        phantoms = {key: ("unpublished", number, key) for key in margins - keys}
+        unknowns |= set(phantoms.values())
+        lines = [[(r, c) for c in cols] + [(r, TOTAL)] for r in [*rows, TOTAL]] if cols else []
+        lines += [[(r, c) for r in rows] + [(TOTAL, c)] for c in [*cols, TOTAL]] if rows else []
+        lines_of.append([[phantoms.get(key, key) for key in line] for line in lines])
+    unknowns = sorted(unknowns, key=repr)
     index = {key: i for i, key in enumerate(unknowns)}
     equations = []
-    lines = ([[(r, c) for c in cols] + [(r, TOTAL)] for r in [*rows, TOTAL]] if cols else [])
-    lines += ([[(r, c) for r in rows] + [(TOTAL, c)] for c in [*cols, TOTAL]] if rows else [])
-    for line in lines:
-        *inner, margin = line
-        equation = [Fraction(0)] * len(unknowns)
-        for key in inner:
-            if key in index:
-                equation[index[key]] += 1
-        if margin in index:
-            equation[index[margin]] -= 1
-        if any(equation):
-            equations.append(equation)
-    reduced = _row_reduce(equations, len(unknowns))
+    for lines in lines_of:
+        for *inner, margin in lines:
+            equation = [Fraction(0)] * len(unknowns)
+            for key in inner:
+                if key in index:
+                    equation[index[key]] += 1
+            if margin in index:
+                equation[index[margin]] -= 1
+            if any(equation):
+                equations.append(equation)
     found = set()
-    for equation in reduced:
+    for equation in _row_reduce(equations, len(unknowns)):
         nonzero = [i for i, value in enumerate(equation) if value]
         if len(nonzero) == 1 and unknowns[nonzero[0]] in hidden:
             found.add(unknowns[nonzero[0]])
@@ -257,6 +269,67 @@ class SecondarySuppressionTestCase(TestCase):
     def test_a_key_that_is_not_a_pair_is_refused(self):
         with self.assertRaises(ValueError):
             suppress_table({"Bretagne": Cell(5, 5)})
+
+
+def linked_pair(rng: random.Random) -> dict:
+    """« profession × maturity » and « profession × region »: the same professions, their
+    totals and the grand total shared."""
+    professions = [f"p{i}" for i in range(rng.randint(1, 5))]
+    tables = {}
+    for name, width in (("maturity", rng.randint(1, 5)), ("region", rng.randint(1, 6))):
+        grid = [[rng.choice([0, rng.randint(1, 10), rng.randint(11, 80)])
+                 for _ in range(width)] for _ in professions]
+        cells = count_table(grid)
+        tables[name] = {(professions[r] if r != TOTAL else TOTAL,
+                         f"{name}{c}" if c != TOTAL else TOTAL): cell
+                        for (r, c), cell in cells.items()}
+    # The two tables count the same organisations: the same totals.
+    for profession in [*professions, TOTAL]:
+        tables["region"][(profession, TOTAL)] = tables["maturity"][(profession, TOTAL)]
+    return tables
+
+
+class LinkedTablesTestCase(TestCase):
+    def tables(self):
+        maturity = count_table([[5, 20, 30], [40, 50, 60]])
+        region = count_table([[25, 30], [70, 80]])
+        region[(0, TOTAL)] = maturity[(0, TOTAL)]
+        region[(1, TOTAL)] = maturity[(1, TOTAL)]
+        region[(TOTAL, TOTAL)] = maturity[(TOTAL, TOTAL)]
+        region = {(row, f"r{col}" if isinstance(col, int) else col): cell
+                  for (row, col), cell in region.items()}
+        return {"maturity": maturity, "region": region}
+
+    def test_shared_margins_stay_shown_and_nothing_is_recoverable_jointly(self):
+        tables = self.tables()
+        results = suppress_linked(tables)
+        for key in [(0, TOTAL), (1, TOTAL), (TOTAL, TOTAL)]:
+            self.assertIsNone(results["maturity"][key])
+            self.assertIsNone(results["region"][key])
+        hidden = hidden_of(results["maturity"]) | hidden_of(results["region"])
+        self.assertIn((0, 0), hidden)
+        self.assertEqual(jointly_determined(hidden, [set(t) for t in tables.values()]), set())
+
+    def test_a_shared_margin_too_small_is_refused(self):
+        tables = self.tables()
+        tables["maturity"][(0, TOTAL)] = tables["region"][(0, TOTAL)] = Cell(8, 8)
+        with self.assertRaises(ValueError):
+            suppress_linked(tables)
+
+    def test_random_linked_tables_leak_nothing_jointly(self):
+        rng = random.Random(2114)
+        checked = 0
+        for _ in range(150):
+            tables = linked_pair(rng)
+            try:
+                results = suppress_linked(tables)
+            except ValueError:
+                continue  # a profession under 11: to be merged by the caller
+            checked += 1
+            hidden = set().union(*(hidden_of(result) for result in results.values()))
+            self.assertEqual(jointly_determined(hidden, [set(t) for t in tables.values()]),
+                             set())
+        self.assertGreater(checked, 30)
 
 
 class CategoriesTestCase(TestCase):
