@@ -147,3 +147,19 @@ class Section:
     evidence: list[Evidence] = field(default_factory=list)
     # Regime-specific references this section answers (« ISO 15189 § 7.6.2 »).
     references: tuple[str, ...] = ()
+
+
+def local_day(value) -> datetime.date | None:
+    """The local day of a date or of an aware datetime (None stays None): what the
+    sections give as an evidence's date and in their tables."""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localdate(value)
+    return value
+
+
+def day_text(value, never: str = "") -> str:
+    """« 03/02/2025 » for a date or an aware datetime; `never` (« jamais ») for None."""
+    day = local_day(value)
+    return day.strftime("%d/%m/%Y") if day else str(never or _("jamais"))
