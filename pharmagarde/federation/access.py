@@ -1,6 +1,9 @@
 """Fetching the federation app's objects through the organisation (core.access), and the
 objects the access walk tries across organisations."""
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from pharmagarde.core.access import get_owned_or_404
 
 from .models import Contribution, FederationMember
@@ -8,6 +11,15 @@ from .models import Contribution, FederationMember
 
 def get_federationmember_or_404(request, pk) -> FederationMember:
     return get_owned_or_404(request, FederationMember.objects.select_related("member"), pk)
+
+
+def get_own_federation_or_404(request, pk) -> FederationMember:
+    """The current organisation's own membership of a federation (« Mes fédérations »):
+    the row belongs to the federation, so it is looked up by `member`."""
+    if not str(pk).isdigit():
+        raise Http404
+    return get_object_or_404(FederationMember.objects.select_related("organisation"),
+                             pk=pk, member=request.organisation)
 
 
 def get_contribution_or_404(request, pk) -> Contribution:

@@ -1,13 +1,54 @@
-from django.shortcuts import render
+"""« Mes fédérations », a member organisation's side: the federations it belongs to, its
+place in each (its own values next to the published figures of the same snapshot every
+reader sees), the invitations waiting for its responsable, and leaving."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import org_view
-from pharmagarde.core.registry import MEMBERS
+
+from .. import selectors, services
+from ..access import get_own_federation_or_404
+from ..apps import READERS
 
 
-@org_view(audience=MEMBERS)
+@org_view(roles=READERS)
 def federation_mine(request):
-    return render(request, "federation/mine.html", {})
+    return render(request, "federation/mine.html", {
+        "places": selectors.places(request.organisation, timezone.now()),
+        "invitations": list(selectors.pending_invitations(request.organisation)),
+    })
 
 
-urlpatterns = [path("mes-federations/", federation_mine, name="federation_mine")]
+@org_view(manage=True)
+@require_POST
+def federation_leave(request, federationmember_id):
+    membership = get_own_federation_or_404(request, federationmember_id)
+    try:
+        services.member_leave(acting_user=request.user, member=membership, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Votre structure a quitté la fédération %(name)s.")
+                         % {"name": membership.organisation.name})
+    return redirect("federation_mine", org_slug=request.organisation.slug)
+
+
+def dashboard_card(request) -> dict | None:
+    """The members' dashboard card, when the organisation belongs to a federation."""
+    if request.membership.role not in READERS:
+        return None
+    names = [m.organisation.name for m in selectors.memberships_of(request.organisation)]
+    return {"names": names} if names else None
+
+
+urlpatterns = [
+    path("mes-federations/", federation_mine, name="federation_mine"),
+    path("mes-federations/<int:federationmember_id>/quitter/", federation_leave,
+         name="federation_leave"),
+]

@@ -1,0 +1,5 @@
+"""Demonstration federation (filled below)."""
+
+
+def load(demo) -> None:
+    return None
