@@ -1,3 +1,4 @@
-from .views import dashboard, members, mine
+from .views import dashboard, members, mine, remote
 
-urlpatterns = [*dashboard.urlpatterns, *members.urlpatterns, *mine.urlpatterns]
+urlpatterns = [*dashboard.urlpatterns, *members.urlpatterns, *mine.urlpatterns,
+               *remote.urlpatterns]
