@@ -37,7 +37,7 @@ def _sheet(table: selectors.Table) -> documents.Sheet:
             label, 18, lambda row, index=index: row[1][index].value
             if not row[1][index].hidden else f"— ({row[1][index].why})"))
     rows = table.rows + ([table.footer] if table.footer else [])
-    return documents.Sheet(table.caption[:31], columns, rows)
+    return documents.Sheet(table.corner, columns, rows)
 
 
 @org_view(audience=FEDERATIONS)

@@ -1,0 +1,153 @@
+"""The small-cell rules of the federation's snapshot, with adversarial cases: the attacker
+who controls 10 of 11 members, the organisation with 90 % of the phishing recipients, a
+profession of 3 members and the totals that would give it away."""
+
+from datetime import timedelta
+
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from pharmagarde.diagnostic.models import Assessment
+from pharmagarde.federation import aggregates, snapshots, values
+from pharmagarde.federation.aggregates import Unit
+from pharmagarde.lib import smallcells
+from tests.base import make_user
+
+from .helpers import current_start, make_federation, make_member_org
+
+CLICK = "awareness.phishing_click"
+
+
+def units(n, *, kind="officine", score=70.0, **values_):
+    return [Unit(kind, "BRE", "1-9", {aggregates.SCORE_KEY: score, **values_})
+            for _ in range(n)]
+
+
+class AttackerTestCase(TestCase):
+    """An attacker controls 10 of the 11 members and wants the 11th's score."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.federation, _people = make_federation()
+        cls.victim = make_member_org(1, score=23.0, federation=cls.federation)
+        cls.attacker = make_user("attaquant@example.org")
+        # Ten organisations, each created by its own account the attacker holds.
+        cls.puppets = [make_member_org(n, score=90.0, federation=cls.federation)
+                       for n in range(2, 12)]
+
+    def test_the_mean_carries_noise_drawn_once(self):
+        exact = round((23 + 10 * 90) / 11)
+        with override_settings(PEER_EPSILON=1.0):
+            drawn = {snapshots.compute(self.federation.pk, current_start())["means"]
+                     ["overall"]["value"] for _ in range(25)}
+            first = snapshots.snapshot(self.federation)
+            again = snapshots.snapshot(self.federation)
+        self.assertGreater(len(drawn), 3, "the mean must not be exact")
+        self.assertTrue(any(value != exact for value in drawn))
+        self.assertEqual(first.pk, again.pk)
+        self.assertEqual(first.data, again.data)
+
+    def test_changing_their_own_data_within_the_period_moves_nothing(self):
+        before = snapshots.snapshot(self.federation)
+        for puppet in self.puppets:
+            Assessment.objects.create(
+                organisation=puppet, referential_version="2026.1", organisation_kind="officine",
+                size_band="1-9", status=Assessment.Status.COMPLETED,
+                completed_at=timezone.now(), score=0.0)
+        self.assertEqual(snapshots.snapshot(self.federation).data, before.data)
+        # Even computed afresh, the period reads the values as of its start.
+        fresh = snapshots.compute(self.federation.pk, current_start())
+        self.assertEqual(fresh["means"], before.data["means"])
+
+    def test_members_who_join_during_the_period_wait_for_the_next(self):
+        late = make_member_org(40, score=0.0, federation=self.federation,
+                               joined=timezone.now())
+        data = snapshots.compute(self.federation.pk, current_start())
+        self.assertEqual(data["units"], 11)
+        later = current_start() + timedelta(days=7, seconds=1)
+        self.assertEqual(len(snapshots.units_of(self.federation.pk, later)), 12)
+        self.assertIsNotNone(late)
+
+    def test_organisations_of_one_account_are_one_unit(self):
+        owner = make_user("multi@example.org")
+        for n in range(50, 55):
+            make_member_org(n, score=0.0, federation=self.federation, creator=owner)
+        self.assertEqual(len(snapshots.units_of(self.federation.pk, current_start())), 12)
+
+    def test_ten_members_publish_nothing(self):
+        self.victim.delete()
+        data = snapshots.compute(self.federation.pk, current_start())
+        self.assertIsNone(data["means"]["overall"]["value"])
+        self.assertEqual(data["means"]["overall"]["reason"], aggregates.FEW)
+        self.assertIsNone(data["distributions"]["kind"]["grand"]["value"])
+
+
+class RulesTestCase(TestCase):
+    def catalogue(self):
+        return values.catalogue()
+
+    def test_an_organisation_with_90_percent_of_recipients_hides_the_phishing_rate(self):
+        crowd = units(11, **{CLICK: [1, 10]})
+        big = Unit("officine", "BRE", "1-9", {aggregates.SCORE_KEY: 50.0, CLICK: [300, 1000]})
+        data = aggregates.compute([*crowd, big], self.catalogue(), epsilon=1e9)
+        self.assertIsNone(data["rates"][CLICK]["overall"]["value"])
+        self.assertEqual(data["rates"][CLICK]["overall"]["reason"], aggregates.DOMINANT)
+        # Without it, the rate is published.
+        data = aggregates.compute(crowd, self.catalogue(), epsilon=1e9)
+        self.assertEqual(data["rates"][CLICK]["overall"]["value"], 10)
+
+    def test_a_profession_of_three_is_hidden_and_its_complement_too(self):
+        found = units(20, score=70.0) + units(3, kind="lbm", score=70.0)
+        data = aggregates.compute(found, self.catalogue(), epsilon=1e9)
+        table = data["distributions"]["kind"]
+        rows = {row["key"]: row for row in table["rows"]}
+        self.assertEqual(rows["lbm"]["total"]["reason"], aggregates.FEW)
+        # 23 in all and 20 officines would give the 3 away: something else is hidden.
+        officine_total, grand = rows["officine"]["total"], table["grand"]
+        self.assertTrue(officine_total["value"] is None or grand["value"] is None)
+        keys, hidden = set(), set()
+        levels = [key for key, _lowest in aggregates.LEVELS]
+        for row in table["rows"]:
+            for level, cell in zip(levels, row["cells"], strict=True):
+                keys.add((row["key"], level))
+                if cell["value"] is None:
+                    hidden.add((row["key"], level))
+            keys.add((row["key"], smallcells.TOTAL))
+            if row["total"]["value"] is None:
+                hidden.add((row["key"], smallcells.TOTAL))
+        for level, cell in zip(levels, table["totals"], strict=True):
+            keys.add((smallcells.TOTAL, level))
+            if cell["value"] is None:
+                hidden.add((smallcells.TOTAL, level))
+        keys.add((smallcells.TOTAL, smallcells.TOTAL))
+        if grand["value"] is None:
+            hidden.add((smallcells.TOTAL, smallcells.TOTAL))
+        self.assertEqual(smallcells.determinable(hidden, keys - hidden), set())
+        self.assertIsNone(data["means"]["kind"]["lbm"]["value"])
+        self.assertIsNotNone(data["means"]["kind"]["officine"]["value"])
+
+    def test_levels(self):
+        self.assertEqual([aggregates.level_of(s) for s in (0, 39.9, 40, 59.9, 60, 79.9, 80,
+                                                           100)],
+                         ["initial", "initial", "progres", "progres", "etabli", "etabli",
+                          "avance", "avance"])
+
+    def test_the_most_frequent_gaps_need_eleven_units_each(self):
+        theme = aggregates.THEME_PREFIX + "sauvegardes"
+        rare = aggregates.THEME_PREFIX + "wifi"
+        found = units(11, **{theme: 20.0})
+        for unit in found[:5]:
+            unit.values[rare] = 10.0
+        data = aggregates.compute(found, self.catalogue(), epsilon=1e9)
+        self.assertEqual([gap["key"] for gap in data["gaps"]], [theme])
+        self.assertEqual(data["gaps"][0]["value"], 100)
+
+    def test_shares_and_pooled_rates(self):
+        found = units(12, **{"continuity.restore_fresh": True,
+                             "awareness.training_done": [3, 4]})
+        for unit in found[:6]:
+            unit.values["continuity.restore_fresh"] = False
+        data = aggregates.compute(found, self.catalogue(), epsilon=1e9)
+        self.assertEqual(data["shares"]["continuity.restore_fresh"]["value"], 50)
+        self.assertEqual(data["rates"]["awareness.training_done"]["overall"]["value"], 75)
+        self.assertIsNone(data["rates"]["awareness.training_done"]["kind"].get("lbm"))

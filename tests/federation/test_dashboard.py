@@ -1,0 +1,86 @@
+"""The federation's dashboard and its spreadsheet: tables with hidden cells and their
+reasons, the empty state, one snapshot read (constant queries), who may see it."""
+
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from pharmagarde.core.models import AuditEntry
+from pharmagarde.federation.models import Snapshot
+from tests.base import BaseTestCase, make_user
+
+from .helpers import make_federation, make_member_org
+
+
+class DashboardTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.federation, cls.analysts = make_federation()
+        for n in range(1, 15):
+            make_member_org(n, score=30 + 4 * n, federation=cls.federation)
+        for n in range(20, 23):
+            make_member_org(n, kind="lbm", score=50, federation=cls.federation)
+
+    def url(self, name="federation_dashboard"):
+        return self.org_url(name, org=self.federation)
+
+    def test_every_analyst_sees_the_tables_with_hidden_cells_explained(self):
+        for role, user in self.analysts.items():
+            self.client.force_login(user)
+            page = self.client.get(self.url())
+            self.assertShows(page, "17 structures indépendantes")
+            self.assertShows(page, "Structures par niveau de maturité et par profession")
+            self.assertShows(page, "<th scope=\"col\">Profession</th>")
+            self.assertShows(page, "moins de 11 structures")
+            self.assertShows(page, "<svg class=\"chart\" role=\"img\"")
+            self.assertNotContains(page, "Membre 001")  # never a name next to values
+        self.assertEqual(Snapshot.objects.count(), 1)
+
+    def test_one_snapshot_read_whatever_the_number_of_members(self):
+        self.client.force_login(self.analysts["referent"])
+        self.client.get(self.url())
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(self.url())
+        for n in range(30, 60):
+            make_member_org(n, score=60, federation=self.federation)
+        with CaptureQueriesContext(connection) as many:
+            self.client.get(self.url())
+        self.assertEqual(len(few), len(many))
+        self.assertLessEqual(len(many), 6)
+
+    def test_the_empty_state_says_how_many(self):
+        federation, people = make_federation("Petit groupement", "petit")
+        for n in range(70, 75):
+            make_member_org(n, score=50, federation=federation)
+        self.client.force_login(people["dpo"])
+        page = self.client.get(self.org_url("federation_dashboard", org=federation))
+        self.assertShows(page, "Les résultats apparaîtront quand 11 structures indépendantes "
+                               "auront rejoint la fédération ; elles sont 5.")
+
+    def test_the_spreadsheet_is_what_is_shown(self):
+        self.client.force_login(self.analysts["auditeur"])
+        response = self.client.get(self.url("federation_dashboard_xlsx"))
+        self.assertEqual(response.status_code, 200)
+        workbook = load_workbook(io.BytesIO(response.content))
+        sheet = workbook.worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(rows[0][0], "Profession")
+        self.assertIn("— (moins de 11 structures)", [v for row in rows for v in row])
+        self.assertTrue(AuditEntry.objects.filter(action="federation.dashboard_exported")
+                        .exists())
+
+    def test_members_of_members_outsiders_and_anonymous_are_kept_out(self):
+        self.assertEqual(self.client.get(self.url()).status_code, 302)
+        self.client.force_login(self.oscar)
+        self.assertEqual(self.client.get(self.url()).status_code, 404)
+        owner = make_user("owner99@m99.example", with_mfa=True)
+        make_member_org(99, score=40, federation=self.federation, creator=owner)
+        self.client.force_login(owner)
+        self.assertEqual(self.client.get(self.url()).status_code, 404)
+        self.client.force_login(self.analysts["responsable"])
+        self.assertEqual(self.client.post(self.url()).status_code, 405)
+        self.client.force_login(self.analysts["auditeur"])
+        self.assertEqual(self.client.post(self.url()).status_code, 403)
