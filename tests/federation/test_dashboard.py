@@ -28,7 +28,7 @@ class DashboardTestCase(BaseTestCase):
         return self.org_url(name, org=self.federation)
 
     def test_every_analyst_sees_the_tables_with_hidden_cells_explained(self):
-        for role, user in self.analysts.items():
+        for user in self.analysts.values():
             self.client.force_login(user)
             page = self.client.get(self.url())
             self.assertShows(page, "17 structures indépendantes")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from pharmagarde.core.access import org_view
 
@@ -39,6 +39,16 @@ def federation_leave(request, federationmember_id):
     return redirect("federation_mine", org_slug=request.organisation.slug)
 
 
+@org_view
+@require_safe
+def federation_awareness_rates(request):
+    """The published phishing rates of the organisation's federations, the fragment the
+    awareness results load (htmx): a page of its own, so that the results page keeps its
+    query budget and awareness imports nothing of the federations."""
+    return render(request, "federation/_awareness_rates.html", {
+        "federations": selectors.phishing_rates(request.organisation)})
+
+
 def dashboard_card(request) -> dict | None:
     """The members' dashboard card, when the organisation belongs to a federation."""
     if request.membership.role not in READERS:
@@ -51,4 +61,6 @@ urlpatterns = [
     path("mes-federations/", federation_mine, name="federation_mine"),
     path("mes-federations/<int:federationmember_id>/quitter/", federation_leave,
          name="federation_leave"),
+    path("mes-federations/hameconnage/", federation_awareness_rates,
+         name="federation_awareness_rates"),
 ]
