@@ -1,0 +1,132 @@
+"""Asking for a pack and the worker building it, with the project's task backend (the
+immediate one in tests: the task runs when the request's transaction commits): the pack
+goes queued → running (progress and step as the sections are collected) → done with its
+three files and its page count; a failure leaves a French message and no file; a pack
+already queued is not queued twice; one left by a stopped worker no longer blocks."""
+
+import datetime
+from pathlib import Path
+from unittest import mock
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from pharmagarde.core.models import AuditEntry
+from pharmagarde.reports import builder, production, services
+from pharmagarde.reports.models import Pack
+from tests.base import BaseTestCase
+
+
+class BuildPackTestCase(BaseTestCase):
+    def request_pack(self, regime="general", user=None):
+        with self.captureOnCommitCallbacks(execute=True):
+            return services.pack_request(organisation=self.org, regime=regime,
+                                         acting_user=user or self.alice)
+
+    def test_it_is_queued_audited_and_built_by_the_task_with_its_progress(self):
+        seen = []
+        real = builder.providers()
+
+        def watching(pack):
+            row = Pack.objects.get(organisation=self.org)
+            seen.append((row.status, row.progress, row.step))
+            return []
+
+        with mock.patch.object(builder, "providers",
+                               return_value=[*real, ("Témoin", watching)]):
+            pack = self.request_pack()
+        pack.refresh_from_db()
+        self.assertEqual(pack.status, Pack.Status.DONE, pack.error)
+        self.assertEqual((pack.progress, pack.step), (100, "Prêt"))
+        status, progress, step = seen[0]
+        self.assertEqual(status, Pack.Status.RUNNING)
+        self.assertTrue(5 <= progress < 60, progress)
+        self.assertEqual(step, "Sections : Témoin")
+        self.assertGreater(pack.pages, 2)
+        for field in ("pdf", "docx", "xlsx"):
+            stored = getattr(pack, field)
+            self.assertTrue(stored.name.startswith(f"reports/{self.org.pk}/"), stored.name)
+            self.assertTrue(stored.storage.exists(stored.name))
+        self.assertTrue(pack.pdf.open("rb").read(5) == b"%PDF-")
+        self.assertEqual(set(pack.summary) >= {"fresh", "stale", "missing", "to_fix"}, True)
+        self.assertIsNotNone(pack.finished_at)
+        entry = AuditEntry.objects.get(action="pack.requested")
+        self.assertEqual(entry.details, {"référentiel": "general"})
+
+    def test_a_failure_is_kept_in_french_logged_and_leaves_no_file(self):
+        def broken(pack):
+            raise RuntimeError("boom")
+
+        with mock.patch.object(builder, "providers", return_value=[("Cassé", broken)]), \
+                self.assertLogs("pharmagarde.reports.production", "ERROR"):
+            pack = self.request_pack()
+        pack.refresh_from_db()
+        self.assertEqual(pack.status, Pack.Status.FAILED)
+        self.assertIn("La préparation du dossier a échoué", pack.error)
+        self.assertNotIn("boom", pack.error)
+        self.assertFalse(pack.pdf or pack.docx or pack.xlsx)
+
+    def test_a_failure_after_the_files_are_stored_removes_them(self):
+        from django.conf import settings
+
+        with mock.patch("pharmagarde.reports.services.enqueue"):
+            pack = services.pack_request(organisation=self.org, regime="general",
+                                         acting_user=self.alice)
+        folder = Path(settings.MEDIA_ROOT) / "reports" / str(self.org.pk)
+        before = set(folder.rglob("*.*")) if folder.exists() else set()
+        with mock.patch.object(Pack, "save", side_effect=OSError("disk full")), \
+                self.assertLogs("pharmagarde.reports.production", "ERROR"):
+            self.assertFalse(production.build(pack.pk))
+        pack.refresh_from_db()
+        self.assertEqual(pack.status, Pack.Status.FAILED)
+        self.assertFalse(pack.pdf or pack.docx or pack.xlsx)
+        after = set(folder.rglob("*.*")) if folder.exists() else set()
+        self.assertEqual(after, before)
+
+    def test_a_pack_already_queued_for_the_regime_is_not_queued_twice(self):
+        with mock.patch("pharmagarde.reports.services.enqueue") as enqueue, \
+                self.captureOnCommitCallbacks(execute=True):
+            first = services.pack_request(organisation=self.org, regime="general",
+                                          acting_user=self.alice)
+            second = services.pack_request(organisation=self.org, regime="general",
+                                           acting_user=self.rita)
+            other = services.pack_request(organisation=self.org, regime="cnil",
+                                          acting_user=self.rita)
+        self.assertEqual(first.pk, second.pk)
+        self.assertNotEqual(first.pk, other.pk)
+        self.assertEqual(enqueue.call_count, 2)
+        self.assertEqual(AuditEntry.objects.filter(action="pack.requested").count(), 2)
+
+    def test_a_pack_left_by_a_stopped_worker_no_longer_blocks_a_new_one(self):
+        stuck = Pack.objects.create(organisation=self.org, regime="general",
+                                    status=Pack.Status.RUNNING, as_of=timezone.localdate())
+        Pack.objects.filter(pk=stuck.pk).update(
+            requested_at=timezone.now() - datetime.timedelta(hours=1))
+        with mock.patch("pharmagarde.reports.services.enqueue"):
+            fresh = services.pack_request(organisation=self.org, regime="general",
+                                          acting_user=self.alice)
+        self.assertNotEqual(fresh.pk, stuck.pk)
+        stuck.refresh_from_db()
+        self.assertEqual(stuck.status, Pack.Status.FAILED)
+        self.assertIn("interrompue", stuck.error)
+
+    def test_the_task_builds_a_pack_once(self):
+        pack = self.request_pack()
+        self.assertFalse(production.build(pack.pk))  # already done: nothing again
+
+    def test_a_regime_that_does_not_apply_is_refused(self):
+        with self.assertRaises(ValidationError):
+            services.pack_request(organisation=self.org, regime="cofrac",
+                                  acting_user=self.alice)
+        with self.assertRaises(ValidationError):
+            services.pack_request(organisation=self.org, regime="x", acting_user=self.alice)
+        self.assertFalse(Pack.objects.exists())
+
+    def test_a_download_is_audited_with_its_format(self):
+        pack = Pack.objects.create(organisation=self.org, regime="general",
+                                   as_of=timezone.localdate())
+        services.pack_downloaded(pack=pack, file_format="docx", acting_user=self.aude)
+        entry = AuditEntry.objects.get(action="pack.downloaded")
+        self.assertEqual(entry.details, {"référentiel": "general", "format": "docx"})
+        with self.assertRaises(ValidationError):
+            services.pack_downloaded(pack=pack, file_format="exe", acting_user=self.aude)
