@@ -84,6 +84,8 @@ CELINE = _account("celine.morel", "Céline", "Morel")
 OLIVIER = _account("olivier.faure", "Olivier", "Faure")
 SANDRINE = _account("sandrine.guerin", "Sandrine", "Guérin")
 BRUNO = _account("bruno.perrin", "Bruno", "Perrin")
+# The IT provider who looks after three of the structures: « Toutes mes structures ».
+PRESTATAIRE = _account("prestataire", "Gaëlle", "Prestataire")
 
 # The identifiers are fictitious but pass their check digit (Luhn), like real ones.
 # The first member listed is the responsable who creates the structure.
@@ -98,7 +100,7 @@ ORGANISATIONS = [
         # Every role, so that each screen can be seen as each kind of user.
         "members": [(CLAIRE, Role.RESPONSABLE), (THOMAS, Role.REFERENT),
                     (SOPHIE, Role.COLLABORATEUR), (NICOLAS, Role.COLLABORATEUR),
-                    (MARC, Role.DPO), (INES, Role.AUDITEUR)],
+                    (MARC, Role.DPO), (INES, Role.AUDITEUR), (PRESTATAIRE, Role.REFERENT)],
     },
     {
         "fields": {
@@ -109,7 +111,8 @@ ORGANISATIONS = [
         },
         # Marc is the DPO of both structures: he sees the organisation switcher.
         "members": [(HELENE, Role.RESPONSABLE), (KARIM, Role.REFERENT), (MARC, Role.DPO),
-                    (LUCAS, Role.COLLABORATEUR), (EMILIE, Role.AUDITEUR)],
+                    (LUCAS, Role.COLLABORATEUR), (EMILIE, Role.AUDITEUR),
+                    (PRESTATAIRE, Role.REFERENT)],
     },
     {
         "fields": {
@@ -119,7 +122,8 @@ ORGANISATIONS = [
             "region": Region.BRE, "size_band": SizeBand.MEDIUM,
         },
         "members": [(FRANCOIS, Role.RESPONSABLE), (YANN, Role.REFERENT),
-                    (NADIA, Role.COLLABORATEUR), (CELINE, Role.DPO), (OLIVIER, Role.AUDITEUR)],
+                    (NADIA, Role.COLLABORATEUR), (CELINE, Role.DPO), (OLIVIER, Role.AUDITEUR),
+                    (PRESTATAIRE, Role.REFERENT)],
     },
     {
         "fields": {

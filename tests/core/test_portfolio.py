@@ -229,3 +229,22 @@ class PortfolioPagesTestCase(BaseTestCase):
         second = self.client.get(URL, {"tri": "nom", "page": 2})
         self.assertEqual([line.organisation.name for line, _ in second.context["rows"]],
                          [f"Officine {i}" for i in range(25, 30)])
+
+
+class PortfolioLinksTestCase(BaseTestCase):
+    def test_home_links_to_it_for_two_memberships_or_more(self):
+        Membership.objects.create(organisation=self.other_org, user=self.colin,
+                                  role=Role.AUDITEUR)
+        self.client.force_login(self.colin)
+        self.assertContains(self.client.get(reverse("home")), URL)
+
+    def test_home_still_opens_the_only_organisation(self):
+        self.client.force_login(self.colin)
+        self.assertRedirects(self.client.get(reverse("home")), self.org_url("dashboard"))
+
+    def test_the_demo_provider_looks_after_three_structures(self):
+        from pharmagarde.core import demo
+
+        self.assertEqual(
+            sum(1 for spec in demo.ORGANISATIONS for account, role in spec["members"]
+                if account == demo.PRESTATAIRE and role == Role.REFERENT), 3)
