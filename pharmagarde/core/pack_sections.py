@@ -68,7 +68,7 @@ def members(pack: PackRequest) -> Section:
     table = Table(
         columns=(_("Compte"), _("Rôle"), _("Double authentification"), _("Membre depuis")),
         rows=tuple((email, str(labels.get(role, role)),
-                    _("active") if has_mfa else _("non active"),
+                    _("activée") if has_mfa else _("non activée"),
                     timezone.localdate(created_at))
                    for email, role, has_mfa, created_at in rows),
         caption=_("Les comptes qui ont accès à la structure dans Pharmagarde"),

@@ -1,0 +1,144 @@
+"""Data protection's part of the audit packs: the register and its review, the processors
+whose contract lacks clauses, the requests (late ones, without names), the DPIAs and the
+notices, the staff's included."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from pharmagarde.core.packs import FRESH, MISSING, STALE, Facts, PackRequest, Table
+from pharmagarde.privacy import pack_sections
+from pharmagarde.privacy.models import (
+    Dpia,
+    PersonRequest,
+    PrivacyProfile,
+    Processing,
+    Processor,
+)
+from tests.base import BaseTestCase
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def by_key(organisation, regime="cnil"):
+    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
+                                               today=TODAY))
+    return {section.key: section for section in found}
+
+
+def facts_of(section):
+    return dict(next(b for b in section.blocks if isinstance(b, Facts)).items)
+
+
+def table_of(section):
+    return next(b for b in section.blocks if isinstance(b, Table))
+
+
+class PrivacySectionsTestCase(BaseTestCase):
+    def processing(self, number, **fields):
+        values = {"organisation": self.org, "number": number, "name": f"Traitement {number}",
+                  "purpose": "Délivrer les médicaments.", "people": "Patients",
+                  "legal_basis": "obligation-legale"}
+        values.update(fields)
+        return Processing.objects.create(**values)
+
+    def request(self, days_ago, **fields):
+        values = {"organisation": self.org, "right": PersonRequest.Right.ACCESS,
+                  "number": PersonRequest.objects.count() + 1,
+                  "requester_name": "Madame Secret", "received_on": TODAY - days_ago * DAY}
+        values.update(fields)
+        return PersonRequest.objects.create(**values)
+
+    def test_an_empty_organisation_says_what_is_missing(self):
+        found = by_key(self.org)
+        self.assertEqual(list(found), ["privacy.register", "privacy.processors",
+                                       "privacy.requests", "privacy.dpia", "privacy.notices"])
+        self.assertIn("Le registre des traitements est vide",
+                      found["privacy.register"].blocks[0].text)
+        self.assertEqual(found["privacy.register"].evidence[0].freshness(TODAY), MISSING)
+        self.assertEqual(found["privacy.processors"].evidence[0].freshness(TODAY), MISSING)
+        self.assertEqual(found["privacy.dpia"].evidence[0].freshness(TODAY), MISSING)
+        self.assertEqual({e.freshness(TODAY) for e in found["privacy.notices"].evidence},
+                         {MISSING})
+
+    def test_the_register_and_its_review(self):
+        PrivacyProfile.objects.create(organisation=self.org, controller="SELARL Alpha",
+                                      contact="dpo@alpha.example",
+                                      register_reviewed_at=timezone.now() - 400 * DAY)
+        self.processing(1, name="<script>alert(1)</script>", confirmed_at=timezone.now())
+        self.processing(2, in_use=False)
+        self.processing(3, organisation=self.other_org)
+        section = by_key(self.org)["privacy.register"]
+        facts = facts_of(section)
+        self.assertEqual(facts["Traitements en usage ou à confirmer"], "1")
+        self.assertEqual(facts["Relus et confirmés"], "1")
+        self.assertEqual(facts["Déclarés non mis en œuvre"], "1")
+        self.assertEqual(table_of(section).rows[0][1], "<script>alert(1)</script>")
+        self.assertEqual(section.evidence[0].freshness(TODAY), STALE)
+        notices = by_key(self.org)["privacy.notices"]
+        patients, staff = notices.evidence
+        self.assertEqual(patients.date, TODAY - 400 * DAY)
+        self.assertEqual(staff.freshness(TODAY), MISSING)  # no processing names the staff
+        self.assertIn("les traitements qui concernent ces personnes", staff.detail)
+
+    def test_the_processors_whose_contract_lacks_clauses(self):
+        Processor.objects.create(organisation=self.org, name="Éditeur du LGO",
+                                 contract_signed_on=TODAY - 30 * DAY)
+        Processor.objects.create(organisation=self.org, name="Hébergeur",
+                                 contract_signed_on=TODAY - 400 * DAY, reviewed_on=TODAY)
+        section = by_key(self.org)["privacy.processors"]
+        self.assertEqual(facts_of(section)["Contrats où manquent des clauses"], "2")
+        rows = {row[0]: row for row in table_of(section).rows}
+        self.assertNotEqual(rows["Éditeur du LGO"][4], "aucune")  # the clauses it lacks
+        self.assertEqual(section.evidence[0].date, TODAY - 30 * DAY)
+        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        Processor.objects.create(organisation=self.org, name="Sans contrat")
+        section = by_key(self.org)["privacy.processors"]
+        self.assertEqual(section.evidence[0].freshness(TODAY), MISSING)
+
+    def test_the_requests_of_twelve_months_late_ones_and_no_names(self):
+        self.request(45)
+        self.request(20, answered_on=TODAY - 10 * DAY)
+        self.request(400)
+        section = by_key(self.org)["privacy.requests"]
+        facts = facts_of(section)
+        self.assertEqual(facts["Demandes reçues ces douze derniers mois"], "2")
+        self.assertEqual(facts["Sans réponse, délai dépassé"], "1")
+        text = repr(section.blocks)
+        self.assertNotIn("Madame Secret", text)
+
+    def test_a_validated_dpia_and_one_not_required(self):
+        Dpia.objects.create(organisation=self.org, title="AIPD dispensation",
+                            status=Dpia.Status.VALIDATED, validated_on=TODAY - 100 * DAY)
+        section = by_key(self.org)["privacy.dpia"]
+        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        PrivacyProfile.objects.create(organisation=self.other_org,
+                                      turnover_over_threshold=False)
+        section = by_key(self.other_org)["privacy.dpia"]
+        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        self.assertIn("non requise", section.evidence[0].detail)
+
+    def test_the_queries_do_not_grow_with_the_register(self):
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                by_key(self.org)
+            return len(queries)
+
+        def make(i):
+            self.processing(i + 1)
+            Processor.objects.create(organisation=self.org, name=f"Prestataire {i}")
+            self.request(i)
+
+        for i in range(5):
+            make(i)
+        few = count()
+        for i in range(5, 40):
+            make(i)
+        self.assertEqual(count(), few)
+
+    def test_only_the_regimes_that_ask_for_it(self):
+        self.assertEqual(list(by_key(self.org, "cofrac")), ["privacy.processors"])
+        self.assertEqual(by_key(self.org, "care"), {})
