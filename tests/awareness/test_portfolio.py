@@ -8,14 +8,12 @@ from django.utils import timezone
 from pharmagarde.awareness.models import Assignment, Campaign
 from pharmagarde.awareness.portfolio import summaries
 from pharmagarde.core import portfolio
-from pharmagarde.core.models import Membership, Person, Role
+from pharmagarde.core.models import Person, Role
 from tests.base import BaseTestCase
+from tests.core.test_portfolio import SummariesTestMixin
 
 
-class AwarenessPortfolioTestCase(BaseTestCase):
-    def memberships(self, user):
-        return list(Membership.objects.filter(user=user).select_related("organisation"))
-
+class AwarenessPortfolioTestCase(SummariesTestMixin, BaseTestCase):
     def test_it_counts_the_late_modules_of_the_staff_still_there(self):
         today = timezone.localdate()
         gone = Person.objects.create(organisation=self.org, first_name="Ancien",
@@ -56,8 +54,4 @@ class AwarenessPortfolioTestCase(BaseTestCase):
         self.assertEqual(summaries(self.memberships(self.colin)), {})
 
     def test_it_reads_two_queries_for_any_number_of_organisations(self):
-        Membership.objects.create(organisation=self.other_org, user=self.alice,
-                                  role=Role.DPO)
-        memberships = self.memberships(self.alice)
-        with self.assertNumQueries(2):
-            self.assertEqual(set(summaries(memberships)), {self.org.pk, self.other_org.pk})
+        self.assertSummariesCost(summaries, 2, role=Role.DPO)

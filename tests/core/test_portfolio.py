@@ -64,6 +64,23 @@ def fill(organisation, user, number=1):
                             status=Campaign.Status.DONE)
 
 
+class SummariesTestMixin:
+    """What the tests of each app's `portfolio.summaries` share (tests/<app>/)."""
+
+    def memberships(self, user):
+        return list(Membership.objects.filter(user=user).select_related("organisation"))
+
+    def assertSummariesCost(self, summaries, queries, role=Role.AUDITEUR):
+        """`queries` for Alice's two organisations, whatever they hold; nothing for none."""
+        Membership.objects.create(organisation=self.other_org, user=self.alice, role=role)
+        memberships = self.memberships(self.alice)
+        with self.assertNumQueries(queries):
+            found = summaries(memberships)
+        self.assertEqual(set(found), {self.org.pk, self.other_org.pk})
+        with self.assertNumQueries(0):
+            self.assertEqual(summaries([]), {})
+
+
 class PortfolioTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):

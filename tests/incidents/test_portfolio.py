@@ -6,10 +6,11 @@ import datetime
 from django.utils import timezone
 
 from pharmagarde.core import portfolio
-from pharmagarde.core.models import Membership, Role
+from pharmagarde.core.models import Role
 from pharmagarde.incidents.models import Breach, Incident, Obligation, ResponseProfile
 from pharmagarde.incidents.portfolio import summaries
 from tests.base import BaseTestCase
+from tests.core.test_portfolio import SummariesTestMixin
 
 
 def incident(organisation, number, *, hours_ago, user=None, status=Incident.Status.OPEN):
@@ -19,10 +20,7 @@ def incident(organisation, number, *, hours_ago, user=None, status=Incident.Stat
         noticed_at=timezone.now() - datetime.timedelta(hours=hours_ago))
 
 
-class IncidentsPortfolioTestCase(BaseTestCase):
-    def memberships(self, user):
-        return list(Membership.objects.filter(user=user).select_related("organisation"))
-
+class IncidentsPortfolioTestCase(SummariesTestMixin, BaseTestCase):
     def fact(self, user, organisation=None):
         [fact] = summaries(self.memberships(user))[(organisation or self.org).pk]
         return fact
@@ -72,13 +70,9 @@ class IncidentsPortfolioTestCase(BaseTestCase):
         self.assertEqual((fact.text, fact.level), ("Aucun incident en cours", portfolio.OK))
 
     def test_it_reads_three_queries_for_any_number_of_organisations(self):
-        Membership.objects.create(organisation=self.other_org, user=self.alice,
-                                  role=Role.REFERENT)
         for organisation in (self.org, self.other_org):
             for number in (1, 2):
                 found = incident(organisation, number, hours_ago=10)
                 Breach.objects.create(organisation=organisation, number=number,
                                       incident=found, aware_at=found.noticed_at)
-        memberships = self.memberships(self.alice)
-        with self.assertNumQueries(3):
-            self.assertEqual(set(summaries(memberships)), {self.org.pk, self.other_org.pk})
+        self.assertSummariesCost(summaries, 3, role=Role.REFERENT)

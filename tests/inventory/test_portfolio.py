@@ -3,16 +3,13 @@
 from django.utils import timezone
 
 from pharmagarde.core import portfolio
-from pharmagarde.core.models import Membership, Role
 from pharmagarde.inventory.models import Finding
 from pharmagarde.inventory.portfolio import summaries
 from tests.base import BaseTestCase
+from tests.core.test_portfolio import SummariesTestMixin
 
 
-class InventoryPortfolioTestCase(BaseTestCase):
-    def memberships(self, user):
-        return list(Membership.objects.filter(user=user).select_related("organisation"))
-
+class InventoryPortfolioTestCase(SummariesTestMixin, BaseTestCase):
     def finding(self, organisation, severity, subject, status=Finding.Status.OPEN):
         now = timezone.now()
         Finding.objects.create(organisation=organisation, rule="regle", subject=subject,
@@ -38,8 +35,4 @@ class InventoryPortfolioTestCase(BaseTestCase):
         self.assertEqual((fact.text, fact.level), ("1 élevé", portfolio.WARNING))
 
     def test_it_reads_one_query_for_any_number_of_organisations(self):
-        Membership.objects.create(organisation=self.other_org, user=self.alice,
-                                  role=Role.AUDITEUR)
-        memberships = self.memberships(self.alice)
-        with self.assertNumQueries(1):
-            self.assertEqual(set(summaries(memberships)), {self.org.pk, self.other_org.pk})
+        self.assertSummariesCost(summaries, 1)

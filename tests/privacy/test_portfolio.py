@@ -6,16 +6,14 @@ import datetime
 from django.utils import timezone
 
 from pharmagarde.core import portfolio
-from pharmagarde.core.models import Membership, Role
+from pharmagarde.core.models import Role
 from pharmagarde.privacy.models import PersonRequest, Processor
 from pharmagarde.privacy.portfolio import summaries
 from tests.base import BaseTestCase
+from tests.core.test_portfolio import SummariesTestMixin
 
 
-class PrivacyPortfolioTestCase(BaseTestCase):
-    def memberships(self, user):
-        return list(Membership.objects.filter(user=user).select_related("organisation"))
-
+class PrivacyPortfolioTestCase(SummariesTestMixin, BaseTestCase):
     def request(self, number, *, days_ago, **fields):
         return PersonRequest.objects.create(
             organisation=self.org, number=number, requester_name="M. Durand", right="acces",
@@ -51,8 +49,4 @@ class PrivacyPortfolioTestCase(BaseTestCase):
         self.assertEqual(summaries(self.memberships(self.colin)), {})
 
     def test_it_reads_two_queries_for_any_number_of_organisations(self):
-        Membership.objects.create(organisation=self.other_org, user=self.alice,
-                                  role=Role.DPO)
-        memberships = self.memberships(self.alice)
-        with self.assertNumQueries(2):
-            self.assertEqual(set(summaries(memberships)), {self.org.pk, self.other_org.pk})
+        self.assertSummariesCost(summaries, 2, role=Role.DPO)
