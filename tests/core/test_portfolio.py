@@ -5,7 +5,9 @@ the Excel export and the query count (the same for 3 organisations as for 30).""
 import datetime
 import io
 
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -259,9 +261,18 @@ class PortfolioLinksTestCase(BaseTestCase):
         self.client.force_login(self.colin)
         self.assertRedirects(self.client.get(reverse("home")), self.org_url("dashboard"))
 
-    def test_the_demo_provider_looks_after_three_structures(self):
+
+class PortfolioDemoTestCase(TestCase):
+    def test_the_demo_provider_sees_three_structures_with_their_facts(self):
         from pharmagarde.core import demo
 
-        self.assertEqual(
-            sum(1 for spec in demo.ORGANISATIONS for account, role in spec["members"]
-                if account == demo.PRESTATAIRE and role == Role.REFERENT), 3)
+        demo.load()
+        provider = get_user_model().objects.get(email=demo.PRESTATAIRE.email)
+        self.client.force_login(provider)
+        rows = self.client.get(URL).context["rows"]
+        self.assertEqual(sorted(line.organisation.kind for line, _cells in rows),
+                         ["lbm", "officine", "pui"])
+        for line, _cells in rows:
+            self.assertEqual(line.membership.role, Role.REFERENT)
+            self.assertIn(facts.SCORE, line.facts)
+            self.assertIn("awareness.training", line.facts)
