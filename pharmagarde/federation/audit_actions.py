@@ -12,4 +12,6 @@ ACTIONS = {
     "federation.remote_added": _("Structure distante ajoutée par sa clé"),
     "federation.exported": _("Agrégats signés exportés"),
     "federation.imported": _("Agrégats signés importés"),
+    "federation.key_created": _("Clé de signature des agrégats créée"),
+    "federation.key_replaced": _("Clé de signature des agrégats remplacée"),
 }

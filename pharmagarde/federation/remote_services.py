@@ -25,6 +25,28 @@ def _refused(error: signing.AggregateRefused) -> ValidationError:
     return ValidationError(str(error), code="refused")
 
 
+def signing_key_get(*, organisation: Organisation, acting_user, request=None):
+    """The organisation's signing key, made (and audited) on first use."""
+    def audited(key):
+        audit.record("federation.key_created", actor=acting_user, organisation=organisation,
+                     request=request,
+                     details={"fingerprint": signing.fingerprint(key.public_key)})
+
+    return signing.signing_key(organisation, on_create=audited)
+
+
+def signing_key_replace(*, organisation: Organisation, acting_user, request=None):
+    """A new key; files signed by the old one are refused from now on, and each federation
+    must add the structure again with the new public key (docs/federation-remote.md)."""
+    with transaction.atomic():
+        old, key = signing.replace_key(organisation)
+        audit.record("federation.key_replaced", actor=acting_user, organisation=organisation,
+                     request=request, details={
+                         "old_fingerprint": signing.fingerprint(old.public_key) if old else "",
+                         "fingerprint": signing.fingerprint(key.public_key)})
+    return key
+
+
 def aggregate_preview(*, organisation: Organisation,
                       moment: datetime.datetime | None = None) -> dict:
     """{metric key: value} the export would carry now: what the page shows."""
@@ -46,7 +68,8 @@ def aggregate_export(*, organisation: Organisation, acting_user, federation: str
     moment = moment or timezone.now()
     found = aggregate_preview(organisation=organisation, moment=moment)
     with transaction.atomic():
-        key = signing.signing_key(organisation)
+        key = signing_key_get(organisation=organisation, acting_user=acting_user,
+                              request=request)
         document = signing.build_document(organisation, identifier, moment, found)
         data = signing.sign(key, document)
         audit.record("federation.exported", actor=acting_user, organisation=organisation,

@@ -144,8 +144,9 @@ def _new_key(organisation: Organisation) -> SigningKey:
                       public_key=to_base64(raw_public))
 
 
-def signing_key(organisation: Organisation) -> SigningKey:
-    """The organisation's key, created on first use (two processes at once: one wins)."""
+def signing_key(organisation: Organisation, *, on_create=None) -> SigningKey:
+    """The organisation's key, created on first use (two processes at once: one wins);
+    `on_create(key)` runs in the creating transaction (the audit entry)."""
     found = SigningKey.objects.filter(organisation=organisation).first()
     if found is not None:
         return found
@@ -153,9 +154,22 @@ def signing_key(organisation: Organisation) -> SigningKey:
         with transaction.atomic():
             key = _new_key(organisation)
             key.save()
+            if on_create is not None:
+                on_create(key)
             return key
     except IntegrityError:
         return SigningKey.objects.get(organisation=organisation)
+
+
+def replace_key(organisation: Organisation) -> tuple[SigningKey | None, SigningKey]:
+    """(the old key or None, the new one): the old one is deleted, in the caller's
+    transaction."""
+    old = SigningKey.objects.select_for_update().filter(organisation=organisation).first()
+    if old is not None:
+        old.delete()
+    key = _new_key(organisation)
+    key.save()
+    return old, key
 
 
 def _private_key(key: SigningKey) -> Ed25519PrivateKey:

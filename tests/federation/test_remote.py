@@ -10,6 +10,7 @@ import logging
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
 from pharmagarde.core import crypto
@@ -228,6 +229,10 @@ class ImportRefusalTests(RemoteTestCase):
     def test_a_huge_file(self):
         self.assertRefused(b" " * (300 * 1024) + self.export(), "trop gros")
 
+    @override_settings(MAX_UPLOAD_BYTES=1024)
+    def test_a_file_cut_short_by_the_upload_limit(self):
+        self.assertRefused(b" " * 4096 + self.export(), "trop gros")
+
     def test_an_empty_file(self):
         self.assertRefused(b"", "Ce fichier est vide")
 
@@ -373,3 +378,45 @@ class AccessTests(RemoteTestCase):
 
         self.client.force_login(self.fed_owner)
         self.assertQueriesConstant(self.import_url(), make_row)
+
+
+class KeyReplaceTests(RemoteTestCase):
+    def url(self):
+        return self.org_url("federation_key_replace")
+
+    def test_the_first_visit_makes_an_audited_key(self):
+        self.client.force_login(self.alice)
+        self.client.get(self.share_url())
+        self.client.get(self.share_url())
+        key = SigningKey.objects.get(organisation=self.org)
+        entry = AuditEntry.objects.get(action="federation.key_created")
+        self.assertEqual(entry.details["fingerprint"], signing.fingerprint(key.public_key))
+
+    def test_a_new_key_makes_the_federation_refuse_until_it_adds_the_structure_again(self):
+        self.add_remote()
+        old = SigningKey.objects.get(organisation=self.org)
+        self.client.force_login(self.alice)
+        response = self.client.post(self.url())
+        self.assertRedirects(response, self.share_url())
+        new = SigningKey.objects.get(organisation=self.org)
+        self.assertNotEqual(new.public_key, old.public_key)
+        entry = AuditEntry.objects.get(action="federation.key_replaced")
+        self.assertEqual(entry.details["old_fingerprint"], signing.fingerprint(old.public_key))
+        response = self.upload(self.export())
+        self.assertShows(response, "Ajoutez d'abord la structure")
+        self.assertFalse(Contribution.objects.exists())
+
+    def test_it_refuses_get_other_roles_outsiders_federations_and_anonymous(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(self.url()).status_code, 405)
+        for user in (self.rita, self.aude):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(self.url()).status_code, 403)
+        self.client.force_login(self.oscar)
+        self.assertEqual(self.client.post(self.url()).status_code, 404)
+        self.client.force_login(self.fed_owner)
+        self.assertEqual(self.client.post(self.org_url(
+            "federation_key_replace", org=self.federation)).status_code, 404)
+        self.client.logout()
+        self.assertEqual(self.client.post(self.url()).status_code, 302)
+        self.assertFalse(AuditEntry.objects.filter(action="federation.key_replaced").exists())

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from pharmagarde.core.access import org_view
 from pharmagarde.core.metrics import RATE, SHARE
@@ -57,12 +58,12 @@ class RemoteAddForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    # Not required by the field: a file cut short by the upload limit is missing too, and
+    # says so (clean_document).
     document = forms.FileField(
-        label=gettext_lazy("Fichier d'agrégats signés (.json)"),
+        label=gettext_lazy("Fichier d'agrégats signés (.json)"), required=False,
         help_text=gettext_lazy("Le fichier que la structure a téléchargé sur son serveur."),
-        error_messages={"required": gettext_lazy("Choisissez le fichier reçu de la "
-                                                 "structure."),
-                        "empty": gettext_lazy("Ce fichier est vide.")})
+        error_messages={"empty": gettext_lazy("Ce fichier est vide.")})
 
     def __init__(self, *args, too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +72,8 @@ class ImportForm(forms.Form):
 
     def clean_document(self):
         upload = self.cleaned_data["document"]
+        if upload is None and not self.too_large:
+            raise ValidationError(_("Choisissez le fichier reçu de la structure."))
         if self.too_large or upload.size > MAX_FILE_BYTES:
             raise ValidationError(_("Ce fichier est trop gros pour un fichier d'agrégats "
                                     "(%(limit)s Ko au plus) : ce n'en est pas un.")
@@ -118,7 +121,8 @@ def federation_share(request):
             name = f"agregats-{timezone.localdate():%Y-%m-%d}.json"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-    key = signing.signing_key(organisation)
+    key = services.signing_key_get(organisation=organisation, acting_user=request.user,
+                                   request=request)
     return render(request, "federation/remote_share.html", {
         "form": form, "public_key": key.public_key,
         "fingerprint": signing.fingerprint_display(signing.fingerprint(key.public_key)),
@@ -127,6 +131,20 @@ def federation_share(request):
                                "region": organisation.get_region_display(),
                                "size_band": organisation.get_size_band_display()},
     })
+
+
+@org_view(manage=True)
+@require_POST
+def federation_key_replace(request):
+    key = services.signing_key_replace(organisation=request.organisation,
+                                       acting_user=request.user, request=request)
+    messages.success(request, _("Votre nouvelle clé est prête (empreinte %(fingerprint)s). "
+                                "Les fichiers signés par l'ancienne seront refusés : donnez "
+                                "la nouvelle clé publique à chaque fédération, qui doit "
+                                "ajouter la structure à nouveau.")
+                     % {"fingerprint": signing.fingerprint_display(
+                         signing.fingerprint(key.public_key))})
+    return redirect("federation_share", org_slug=request.organisation.slug)
 
 
 @org_view(audience=FEDERATIONS, manage=True)
@@ -181,6 +199,7 @@ def federation_import(request):
 
 urlpatterns = [
     path("partager/", federation_share, name="federation_share"),
+    path("partager/nouvelle-cle/", federation_key_replace, name="federation_key_replace"),
     path("membres/autre-serveur/", federation_remote_add, name="federation_remote_add"),
     path("membres/importer/", federation_import, name="federation_import"),
 ]
