@@ -144,9 +144,12 @@ def backups(pack: PackRequest) -> Section:
     return Section(
         key=BACKUPS, title=_("Sauvegardes"), order=52, blocks=[facts, table],
         references=REFERENCES[BACKUPS],
-        evidence=[Evidence(_("Copie hors ligne ou immuable"), latest(offline)),
-                  Evidence(_("Identifiants séparés pour les sauvegardes"), latest(separate)),
-                  Evidence(_("Suivi des erreurs de sauvegarde"), latest(monitored))])
+        evidence=[Evidence(_("Copie hors ligne ou immuable"), latest(offline),
+                           key="hors-ligne"),
+                  Evidence(_("Identifiants séparés pour les sauvegardes"), latest(separate),
+                           key="identifiants"),
+                  Evidence(_("Suivi des erreurs de sauvegarde"), latest(monitored),
+                           key="supervision")])
 
 
 def restore_tests(pack: PackRequest) -> Section:
@@ -161,15 +164,14 @@ def restore_tests(pack: PackRequest) -> Section:
     typed = (Backup.objects.filter(organisation=organisation, last_restore_test__lte=today)
              .aggregate(last=Max("last_restore_test"))["last"])
     last = max((day for day in (logged, typed) if day), default=None)
-    months = None if last is None else (today.year - last.year) * 12 + today.month - last.month
     if last is None:
         text = _("Aucun test de restauration n'est enregistré.")
     elif add_months(last, 12) < today:
         text = _("Le dernier test de restauration date du %(date)s, il y a plus de douze "
                  "mois : cette preuve est ancienne.") % {"date": day_text(last)}
     else:
-        text = _("Le dernier test de restauration date du %(date)s (il y a %(months)d mois).") \
-            % {"date": day_text(last), "months": months}
+        text = _("Le dernier test de restauration date du %(date)s : moins de douze mois, "
+                 "cette preuve est à jour.") % {"date": day_text(last)}
     table = Table(
         columns=(_("Date"), _("Ce qui a été restauré"), _("Sauvegarde"), _("Durée"),
                  _("Résultat"), _("Fait par")),

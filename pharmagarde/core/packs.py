@@ -91,6 +91,9 @@ class Evidence:
     date: datetime.date | None
     max_age_months: int | None = 12
     detail: str = ""
+    # Stable within its section, for a regime's requirement that rests on this piece of
+    # evidence only (« continuity.backups#hors-ligne », reports/checklists.py).
+    key: str = ""
 
     def freshness(self, today: datetime.date) -> str:
         if self.date is None:

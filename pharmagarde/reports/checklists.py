@@ -7,9 +7,10 @@ cites its reference.
 
 Fields of a requirement: `id` (stable), `text` (what is expected, one sentence),
 `reference` (« NIS 2, art. 21(2)(c) », « ISO 15189:2022 § 7.6.3 »), `answered_by` (the
-keys of the pack sections that prove it, « continuity.restore_tests », or references a
-section declares in its `references`, « NIS 2, art. 20 »), and `note` (optional: how we
-read a source we could not check item by item).
+keys of the pack sections that prove it, « continuity.restore_tests », references a
+section declares in its `references`, « NIS 2, art. 20 », or one piece of evidence of a
+section, « continuity.backups#hors-ligne »), and `note` (optional: how we read a source we
+could not check item by item).
 
 The state of a requirement in a pack, from the evidence of the sections that answer it
 (each judged on the pack's day, core.packs.Evidence.freshness):
@@ -152,24 +153,36 @@ def requirements_for(regime_key: str) -> RegimeRequirements | None:
     return catalogue().get(regime_key)
 
 
-def _answers(requirement: Requirement, sections: list[Section]) -> list[Section]:
-    wanted = set(requirement.answered_by)
-    return [section for section in sections
-            if section.key in wanted or wanted.intersection(section.references)]
+def _answers(requirement: Requirement, sections: list[Section]) -> list[tuple]:
+    """(section, evidence) pairs that prove the requirement, each once: every piece of
+    evidence of a section named by its key or by one of its references, or only the one
+    named by « section key#evidence key »."""
+    found = {}
+    for entry in requirement.answered_by:
+        key, _sep, evidence_key = entry.partition("#")
+        for section in sections:
+            if evidence_key:
+                chosen = [e for e in section.evidence if e.key == evidence_key] \
+                    if section.key == key else []
+            else:
+                chosen = section.evidence \
+                    if section.key == entry or entry in section.references else []
+            for evidence in chosen:
+                found.setdefault((id(section), id(evidence)), (section, evidence))
+    return list(found.values())
 
 
 def _day(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _where(answering: list[Section], pack: PackRequest) -> str:
+def _where(answering: list[tuple], pack: PackRequest) -> str:
     parts = []
-    for section in answering:
-        for evidence in section.evidence:
-            freshness = evidence.freshness(pack.today)
-            when = _day(evidence.date) if evidence.date else _("aucune date")
-            parts.append(f"{section.title} — {evidence.label} : {when} "
-                         f"({FRESHNESS_LABELS[freshness]})")
+    for section, evidence in answering:
+        freshness = evidence.freshness(pack.today)
+        when = _day(evidence.date) if evidence.date else _("aucune date")
+        parts.append(f"{section.title} — {evidence.label} : {when} "
+                     f"({FRESHNESS_LABELS[freshness]})")
     return " ; ".join(parts)
 
 
@@ -177,8 +190,7 @@ def requirement_state(requirement: Requirement, sections: list[Section],
                       pack: PackRequest) -> tuple[str, str]:
     """(state, where the proof is) of one requirement among a pack's sections."""
     answering = _answers(requirement, sections)
-    freshness = [evidence.freshness(pack.today)
-                 for section in answering for evidence in section.evidence]
+    freshness = [evidence.freshness(pack.today) for _section, evidence in answering]
     if not freshness:
         return UNKNOWN, _("Aucune preuve enregistrée dans Pharmagarde")
     if all(value == FRESH for value in freshness):

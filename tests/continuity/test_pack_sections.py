@@ -63,7 +63,7 @@ class ContinuitySectionsTestCase(BaseTestCase):
         self.restore(datetime.date(2025, 7, 10))
         section = by_key(self.org)["continuity.restore_tests"]
         self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
-        self.assertIn("10/07/2025 (il y a 11 mois)", section.blocks[0].text)
+        self.assertIn("10/07/2025 : moins de douze mois", section.blocks[0].text)
 
     def test_a_failed_test_is_not_a_restore_done_but_a_date_typed_in_the_inventory_is(self):
         self.restore(datetime.date(2026, 5, 1), result=RestoreTest.Result.FAILURE)
@@ -83,7 +83,8 @@ class ContinuitySectionsTestCase(BaseTestCase):
         self.assertEqual([row[0] for row in table.rows], ["Base du LGO", "Documents"])
         self.assertEqual(table.rows[0][3], "5 / 5")
         self.assertEqual(table.rows[1][4], "non")
-        self.assertEqual({e.freshness(TODAY) for e in section.evidence}, {FRESH})
+        self.assertEqual({e.key: e.freshness(TODAY) for e in section.evidence},
+                         {"hors-ligne": FRESH, "identifiants": FRESH, "supervision": FRESH})
         self.assertIn("CaRE D2 — règle 3-2-1", section.references)
 
     def test_the_plan_review_the_activities_and_the_kit_out_of_date(self):

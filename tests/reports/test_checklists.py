@@ -151,6 +151,24 @@ class RequirementStateTestCase(SimpleTestCase):
         self.assertEqual(self.state(section("other.key", STALE, references=("CaRE D1",))),
                          UNKNOWN)
 
+    def test_a_requirement_may_rest_on_one_piece_of_evidence_of_a_section(self):
+        requirement = Requirement(key="r", text="Une copie hors ligne.", reference="CaRE D2",
+                                  answered_by=("continuity.backups#hors-ligne",))
+        offline = Evidence("Copie hors ligne", months_ago(1), key="hors-ligne")
+        backups = section("continuity.backups", offline, MISSING)
+        state, where = requirement_state(requirement, [backups], PACK)
+        self.assertEqual(state, MET)
+        self.assertNotIn("aucune date", where)
+        other = section("continuity.plan", Evidence("x", months_ago(1), key="hors-ligne"))
+        self.assertEqual(requirement_state(requirement, [other], PACK)[0], UNKNOWN)
+
+    def test_evidence_named_twice_counts_once(self):
+        requirement = Requirement(key="r", text="Un test.", reference="CaRE D2",
+                                  answered_by=("continuity.restore_tests", "CaRE D2 — test"))
+        both = section("continuity.restore_tests", STALE, references=("CaRE D2 — test",))
+        _state, where = requirement_state(requirement, [both], PACK)
+        self.assertEqual(where.count("Dernier test"), 1)
+
     def test_only_the_matching_sections_count(self):
         self.assertEqual(self.state(section("continuity.restore_tests", FRESH),
                                     section("continuity.plan", MISSING)), MET)
@@ -171,8 +189,9 @@ class RequirementStateTestCase(SimpleTestCase):
 
 class ChecklistSectionTestCase(SimpleTestCase):
     def test_each_requirement_of_the_regime_with_its_state(self):
+        offline = Evidence("Copie hors ligne", months_ago(2), key="hors-ligne")
         sections = [section("continuity.restore_tests", STALE),
-                    section("continuity.backups", FRESH)]
+                    section("continuity.backups", offline, MISSING)]
         built = checklist_section(PACK, sections)
         self.assertEqual(built.key, "reports.checklist")
         self.assertIn("Programme CaRE, domaine 2", built.title)

@@ -52,13 +52,15 @@ class RequirementsAnsweredTestCase(BaseTestCase):
             with self.subTest(regime.key):
                 pack, found = pack_sections(self.org, regime.key)
                 answers = {section.key for section in found} | REPORTS_KEYS | {
-                    reference for section in found for reference in section.references}
+                    reference for section in found for reference in section.references} | {
+                    f"{section.key}#{evidence.key}" for section in found
+                    for evidence in section.evidence if evidence.key}
                 for requirement in checklists.requirements_for(regime.key).requirements:
+                    unknown = [key for key in requirement.answered_by if key not in answers
+                               and ("#" in key or ("." in key and " " not in key))]
+                    self.assertEqual(unknown, [], f"{regime.key}: {requirement.key}")
                     self.assertTrue(set(requirement.answered_by) & answers,
                                     f"{regime.key}: {requirement.key}")
-                    unknown = [key for key in requirement.answered_by
-                               if "." in key and " " not in key and key not in answers]
-                    self.assertEqual(unknown, [], f"{regime.key}: {requirement.key}")
                 checklist = checklist_section(pack, found)
                 states = [item[2] for block in checklist.blocks
                           if isinstance(block, Checklist) for item in block.items]
