@@ -4,14 +4,13 @@ last update as the evidence."""
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pharmagarde.actions import pack_sections
 from pharmagarde.actions.models import Action
 from pharmagarde.core.packs import FRESH, MISSING, Facts, PackRequest, Paragraph, Table
 from tests.base import BaseTestCase
+from tests.reports.test_content_helpers import query_count
 
 TODAY = timezone.localdate()
 
@@ -62,9 +61,7 @@ class PlanSectionTestCase(BaseTestCase):
 
     def test_three_queries_for_five_actions_as_for_fifty(self):
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                section_of(self.org)
-            return len(queries)
+            return query_count(lambda: section_of(self.org))
 
         for i in range(5):
             self.action(i, owner=self.person)

@@ -4,32 +4,23 @@ than five people shown, the named mode's information of the staff."""
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pharmagarde.awareness import pack_sections
 from pharmagarde.awareness.models import Assignment, Campaign, Recipient
-from pharmagarde.core.packs import FRESH, MISSING, STALE, Facts, PackRequest, Table
+from pharmagarde.core.packs import FRESH, MISSING, STALE
 from tests.awareness.base import make_people
 from tests.base import BaseTestCase
+from tests.reports.test_content_helpers import facts_of, query_count, sections_by_key, table_of
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
 def by_key(organisation, regime="general"):
-    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=TODAY))
-    return {section.key: section for section in found}
+    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
 
 
-def facts_of(section):
-    return dict(next(b for b in section.blocks if isinstance(b, Facts)).items)
-
-
-def table_of(section):
-    return next(b for b in section.blocks if isinstance(b, Table))
 
 
 class TrainingSectionTestCase(BaseTestCase):
@@ -120,9 +111,7 @@ class PhishingSectionTestCase(BaseTestCase):
 
     def test_the_queries_do_not_grow_with_the_recipients(self):
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                by_key(self.org)
-            return len(queries)
+            return query_count(lambda: by_key(self.org))
 
         people = make_people(self.org, 60)
         self.campaign(1, people[:6])

@@ -12,9 +12,10 @@ from pharmagarde.continuity.models import (
     Exercise,
     RestoreTest,
 )
-from pharmagarde.core.packs import FRESH, MISSING, STALE, PackRequest, Table
+from pharmagarde.core.packs import FRESH, MISSING, STALE, Table
 from pharmagarde.inventory.models import Backup
 from tests.base import BaseTestCase
+from tests.reports.test_content_helpers import query_count, sections_by_key
 
 TODAY = datetime.date(2026, 6, 15)
 
@@ -23,10 +24,8 @@ def at(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
 
-def by_key(organisation, regime="care", today=TODAY):
-    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=today))
-    return {section.key: section for section in found}
+def by_key(organisation, regime="care"):
+    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
 
 
 class ContinuitySectionsTestCase(BaseTestCase):
@@ -123,12 +122,7 @@ class ContinuitySectionsTestCase(BaseTestCase):
 
     def test_the_queries_do_not_grow_with_the_rows(self):
         def count():
-            from django.db import connection
-            from django.test.utils import CaptureQueriesContext
-
-            with CaptureQueriesContext(connection) as queries:
-                by_key(self.org)
-            return len(queries)
+            return query_count(lambda: by_key(self.org))
 
         for i in range(5):
             backup = self.backup(what=f"Sauvegarde {i}")

@@ -3,21 +3,17 @@ members who must use two-factor authentication and do not."""
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from pharmagarde.core import pack_sections
 from pharmagarde.core.models import Membership, Role
-from pharmagarde.core.packs import FRESH, MISSING, REGIMES, Facts, PackRequest, Table
+from pharmagarde.core.packs import FRESH, MISSING, REGIMES, Facts, Table
 from tests.base import BaseTestCase, make_user
+from tests.reports.test_content_helpers import query_count, sections_by_key
 
 TODAY = datetime.date(2026, 6, 15)
 
 
 def by_key(organisation, regime="general"):
-    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=TODAY))
-    return {section.key: section for section in found}
+    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
 
 
 class CoreSectionsTestCase(BaseTestCase):
@@ -62,9 +58,7 @@ class CoreSectionsTestCase(BaseTestCase):
 
     def test_three_queries_whatever_the_number_of_members(self):
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                by_key(self.org)
-            return len(queries)
+            return query_count(lambda: by_key(self.org))
 
         few = count()
         for i in range(40):

@@ -3,23 +3,20 @@ register with the delay of each CNIL notification, and the NIS 2 deadlines kept 
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pharmagarde.core.packs import FRESH, PackRequest
+from pharmagarde.core.packs import FRESH
 from pharmagarde.incidents import pack_sections
 from pharmagarde.incidents.models import Breach, Incident, Obligation, ResponseProfile
 from tests.base import BaseTestCase
+from tests.reports.test_content_helpers import query_count, sections_by_key
 
 TODAY = timezone.localdate()
 HOUR = datetime.timedelta(hours=1)
 
 
 def by_key(organisation, regime="general"):
-    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=TODAY))
-    return {section.key: section for section in found}
+    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
 
 
 class IncidentSectionsTestCase(BaseTestCase):
@@ -104,10 +101,7 @@ class IncidentSectionsTestCase(BaseTestCase):
         ResponseProfile.objects.create(organisation=self.org, nis2_entity=True)
 
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                by_key(self.org)
-                by_key(self.org, "nis2")
-            return len(queries)
+            return query_count(lambda: (by_key(self.org), by_key(self.org, "nis2")))
 
         def make(i):
             incident = self.incident(i + 1)

@@ -3,22 +3,19 @@ systems past their end of support and the exposed services, the last update as e
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pharmagarde.core.packs import FRESH, MISSING, Facts, PackRequest, Paragraph, Table
+from pharmagarde.core.packs import FRESH, MISSING, Facts, Paragraph, Table
 from pharmagarde.inventory import pack_sections
 from pharmagarde.inventory.models import Device, Finding
 from tests.base import BaseTestCase
+from tests.reports.test_content_helpers import query_count, sections_by_key
 
 TODAY = timezone.localdate()
 
 
 def by_key(organisation, regime="general"):
-    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=TODAY))
-    return {section.key: section for section in found}
+    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
 
 
 class InventorySectionsTestCase(BaseTestCase):
@@ -61,9 +58,7 @@ class InventorySectionsTestCase(BaseTestCase):
 
     def test_the_queries_do_not_grow_with_the_findings(self):
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                by_key(self.org)
-            return len(queries)
+            return query_count(lambda: by_key(self.org))
 
         for i in range(5):
             self.finding(i)

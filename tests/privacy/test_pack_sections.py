@@ -4,11 +4,9 @@ notices, the staff's included."""
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pharmagarde.core.packs import FRESH, MISSING, STALE, Facts, PackRequest, Table
+from pharmagarde.core.packs import FRESH, MISSING, STALE
 from pharmagarde.privacy import pack_sections
 from pharmagarde.privacy.models import (
     Dpia,
@@ -18,23 +16,16 @@ from pharmagarde.privacy.models import (
     Processor,
 )
 from tests.base import BaseTestCase
+from tests.reports.test_content_helpers import facts_of, query_count, sections_by_key, table_of
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
 def by_key(organisation, regime="cnil"):
-    found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=TODAY))
-    return {section.key: section for section in found}
+    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
 
 
-def facts_of(section):
-    return dict(next(b for b in section.blocks if isinstance(b, Facts)).items)
-
-
-def table_of(section):
-    return next(b for b in section.blocks if isinstance(b, Table))
 
 
 class PrivacySectionsTestCase(BaseTestCase):
@@ -123,9 +114,7 @@ class PrivacySectionsTestCase(BaseTestCase):
 
     def test_the_queries_do_not_grow_with_the_register(self):
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                by_key(self.org)
-            return len(queries)
+            return query_count(lambda: by_key(self.org))
 
         def make(i):
             self.processing(i + 1)
