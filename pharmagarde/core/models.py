@@ -27,6 +27,12 @@ class OrganisationKind(models.TextChoices):
     FEDERATION = "federation", _("Fédération (conseil de l'Ordre, groupement, GHT)")
 
 
+# The kinds of organisation that hold their own data (referentials, playbooks, templates
+# exist for each of them); a federation holds only its members' aggregates.
+MEMBER_KINDS = tuple(kind for kind in OrganisationKind.values
+                     if kind != OrganisationKind.FEDERATION)
+
+
 class Region(models.TextChoices):
     ARA = "ARA", "Auvergne-Rhône-Alpes"
     BFC = "BFC", "Bourgogne-Franche-Comté"

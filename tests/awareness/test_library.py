@@ -11,7 +11,7 @@ from pathlib import Path
 from django.test import SimpleTestCase
 
 from pharmagarde.awareness import library
-from pharmagarde.core.models import OrganisationKind
+from pharmagarde.core.models import MEMBER_KINDS
 
 
 def files():
@@ -32,7 +32,7 @@ class LibraryFilesTestCase(SimpleTestCase):
         self.assertEqual(len(library.templates()), len(files()))
 
     def test_the_kinds_are_those_of_the_organisations(self):
-        self.assertEqual(set(library.ORGANISATION_KINDS), set(OrganisationKind.values))
+        self.assertEqual(set(library.ORGANISATION_KINDS), set(MEMBER_KINDS))
 
     def test_the_themes_asked_for_are_all_there(self):
         keys = {item.key for item in library.templates()}

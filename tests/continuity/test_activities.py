@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 
 from pharmagarde.continuity import activities, forms_paper
 from pharmagarde.continuity.models import CriticalActivity
-from pharmagarde.core.models import OrganisationKind
+from pharmagarde.core.models import MEMBER_KINDS
 
 HEADER = "type: officine\nactivites:\n"
 GOOD = """  - cle: dispensation
@@ -35,8 +35,8 @@ def files():
 
 class ActivityFilesTestCase(SimpleTestCase):
     def test_every_kind_of_organisation_has_its_file_and_every_file_validates(self):
-        self.assertEqual({path.stem for path in files()}, set(OrganisationKind.values))
-        self.assertEqual(set(activities.ORGANISATION_KINDS), set(OrganisationKind.values))
+        self.assertEqual({path.stem for path in files()}, set(MEMBER_KINDS))
+        self.assertEqual(set(activities.ORGANISATION_KINDS), set(MEMBER_KINDS))
         for path in files():
             with self.subTest(path.name):
                 kind, items = activities.parse(path.read_text(encoding="utf-8"), path.name)
