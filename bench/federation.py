@@ -1,0 +1,290 @@
+"""Federation benchmark on PostgreSQL: the snapshot over the national data set, the
+federation's dashboard and a member's « Mes fédérations », against a bare view.
+
+    python -m bench.federation [--scales 1000,22000] [--requests 30] [--builds 3]
+                               [--people-per-org 11] [--audit 0] [--history 11] [--profile]
+
+A scratch database is created on the PostgreSQL at 127.0.0.1:5432 (user postgres, trust),
+migrated, and dropped at the end. One federation grows through --scales: at each size, the
+organisations missing are generated as bench/generate.py's national data set (--people-per-
+org people each, --audit audit entries), each independent (its own SIRET, a region and a
+size band), with a finished diagnostic each, a restore test for 40 % of them, trainings for
+half and a finished phishing campaign for 30 %, and they all join the federation before
+the periods counted. Then, at that size:
+
+(a) the snapshot's build, as the scheduler or the first reader does it (snapshots.compute:
+    the members, values.collect over every app, the independent units, the small-cell
+    rules of aggregates.compute, the trend), the best and median of --builds, stage by
+    stage, with its query count; and the dashboard's first reader, who builds it;
+(b) the dashboard (/o/<federation>/federation/) read by its responsable through
+    django.test.Client, and its spreadsheet, p50 and p95 against the bare view of
+    bench/urls.py served the same way in the same run, and the query count;
+(c) « Mes fédérations » of one member organisation (its responsable), likewise.
+
+The query counts at every size are printed side by side: they must not move. Numbers are
+printed, never asserted. Target from the product issue: the dashboard ≤ 10 × the bare view
+over 22,000 organisations, with a constant query count.
+"""
+
+import argparse
+import cProfile
+import datetime
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import time
+
+from bench.diagnostic import count_queries, fetch, header, row, timed
+from bench.foundation import percentile, prepare_environment
+
+SERVER = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+def load():
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def signed_in(user):
+    """A client signed in as `user`, who gets a TOTP authenticator (responsables must)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import Client
+
+    TOTP.activate(user, generate_totp_secret())
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def grow(federation, total, args, before):
+    """Organisations generated and joined to `federation` until it has `total` members.
+    Returns the ids of the new ones and {what: seconds}."""
+    from bench.generate import generate, generate_federation_members, generate_for_federations
+    from pharmagarde.core.models import Organisation
+    from pharmagarde.federation.models import FederationMember
+
+    missing = total - FederationMember.objects.filter(organisation=federation).count()
+    last = Organisation.objects.order_by("-pk").values_list("pk", flat=True).first()
+    seconds = {"structures, personnes, audit": generate(
+        missing, args.people_per_org, args.audit, identities=True, seed=args.seed + total)}
+    ids = list(Organisation.objects.filter(pk__gt=last).values_list("pk", flat=True))
+    seconds.update(generate_for_federations(ids, before=before, seed=args.seed + total))
+    seconds["adhésions"] = generate_federation_members(
+        federation, ids, joined=before - datetime.timedelta(days=30))
+    return ids, seconds
+
+
+def stages(federation_id, start):
+    """One snapshot build, stage by stage: {stage: (seconds, queries)} and the data."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pharmagarde.core.selectors import independent_units
+    from pharmagarde.federation import aggregates, snapshots, values
+
+    found = {}
+
+    def stage(name, function):
+        with CaptureQueriesContext(connection) as context:
+            started = time.perf_counter()
+            result = function()
+            found[name] = (time.perf_counter() - started, len(context.captured_queries))
+        return result
+
+    members = stage("membres avant la période", lambda: snapshots._members_before(
+        federation_id, start))
+    ids = {m.member_id for m in members if m.member_id}
+    stage("values.collect (toutes les applications)", lambda: values.collect(ids, start))
+    stage("unités indépendantes", lambda: independent_units(ids))
+    units = stage("snapshots.units_of (les trois ci-dessus)",
+                  lambda: snapshots.units_of(federation_id, start))
+    stage("aggregates.compute (règles des petites cellules)", lambda: aggregates.compute(
+        units, values.catalogue(), epsilon=settings.PEER_EPSILON))
+    data = stage("snapshots.compute (l'instantané entier)",
+                 lambda: snapshots.compute(federation_id, start))
+    return found, data
+
+
+def measure_build(federation, start, args):
+    from pharmagarde.federation import selectors
+    from pharmagarde.federation.models import Snapshot
+
+    runs = [stages(federation.pk, start) for _ in range(args.builds)]
+    data = runs[-1][1]
+    print(f"\n(a) Construction de l'instantané ({args.builds} fois ; {data['units']} unités "
+          f"indépendantes, {len(json.dumps(data)) / 1e3:.0f} ko de JSON)")
+    print(f"{'étape':52} {'meilleur':>9} {'médiane':>9} {'requêtes':>9}")
+    for name in runs[0][0]:
+        samples = [found[name][0] for found, _data in runs]
+        print(f"{name:52} {min(samples):8.2f}s {statistics.median(samples):8.2f}s "
+              f"{runs[-1][0][name][1]:9}")
+    shown = selectors.dashboard(Snapshot(organisation=federation, period_start=start,
+                                         units=data["units"], data=data))
+    figures = [figure for table in shown.tables for _label, cells in
+               table.rows + ([table.footer] if table.footer else []) for figure in cells]
+    print(f"Publié : {shown.published} ; score moyen {data['means']['overall']['value']} ; "
+          f"{sum(f.hidden for f in figures)} chiffres masqués sur {len(figures)} "
+          f"({', '.join(f'{m} : {why}' for m, why in shown.reasons)})")
+    Snapshot.objects.filter(organisation=federation, period_start=start).delete()
+    return min(found["snapshots.compute (l'instantané entier)"][0] for found, _ in runs), \
+        runs[-1][0]["snapshots.compute (l'instantané entier)"][1]
+
+
+def measure_pages(pages, requests, base):
+    """{name: (p50, queries)} of each (client, url, requests) page."""
+    found = {}
+    for name, (client, url, count) in pages.items():
+        samples = timed(lambda client=client, url=url: fetch(client, url), count or requests)
+        found[name] = (row(name, samples, base), count_queries(client, url))
+    return found
+
+
+def build_history(federation, start, periods):
+    """The snapshots of the `periods` periods before the current one (the trend)."""
+    from django.conf import settings
+
+    from pharmagarde.federation import snapshots
+
+    length = datetime.timedelta(days=settings.PEER_SNAPSHOT_DAYS)
+    started = time.perf_counter()
+    for back in range(periods, 0, -1):
+        snapshots.snapshot(federation, now=start - back * length)
+    return time.perf_counter() - started
+
+
+def measure_scale(total, federation, analyst, member, args, start, before):
+    from pharmagarde.federation.models import Snapshot
+
+    print(f"\n=== {total:,} structures membres ".replace(",", " ") + "=" * 40
+          + f"\ncharge au départ : {load()}")
+    _ids, seconds = grow(federation, total, args, before)
+    print("Données : " + ", ".join(f"{what} {value:.1f} s" for what, value in seconds.items()))
+    Snapshot.objects.filter(organisation=federation).delete()
+    history = build_history(federation, start, args.history)
+    print(f"Instantanés des {args.history} périodes précédentes (la tendance) : {history:.1f} s")
+    build, build_queries = measure_build(federation, start, args)
+
+    bare = timed(lambda: fetch(analyst, "/bench/bare/"), args.requests * 3)
+    base = statistics.median(bare)
+    print(f"\nVue nue : p50 {base * 1000:.2f} ms, p95 {percentile(bare, .95) * 1000:.2f} ms "
+          "(le dénominateur de chaque rapport)")
+    dashboard = f"/o/{federation.slug}/federation/"
+    header("Pages (django.test.Client)")
+    # The first reader of the period computes the snapshot (the scheduler has not run).
+    first = timed(lambda: fetch(analyst, dashboard), 1, warmup=0)
+    row("tableau de bord, 1er lecteur (le calcule)", first, base)
+    pages = measure_pages({
+        "(b) tableau de bord de la fédération": (analyst, dashboard, 0),
+        "    son export Excel": (analyst, dashboard + "export.xlsx", 0),
+        "(c) « Mes fédérations » d'un membre": (
+            member, f"/o/{member.organisation.slug}/federation/mes-federations/", 0),
+    }, args.requests, base)
+    print(f"charge à la fin : {load()}")
+    return {"construction de l'instantané": (build, build_queries),
+            "tableau de bord, 1er lecteur": (first[0], None),
+            **pages}, base
+
+
+def summary(args, results):
+    print("\n=== Résumé " + "=" * 60)
+    scales = " ".join(f"{total:>8}" for total in args.scales)
+    width = 9 * len(args.scales)
+    print(f"{'':46} {'requêtes SQL':>{width}}   {'× vue nue (p50)':>{width}}")
+    print(f"{'':46} {scales}   {scales}")
+    growing = []
+    for name in results[0][0]:
+        counts = [found[name][1] for found, _base in results]
+        ratios = [found[name][0] / base for found, base in results]
+        shown = " ".join(f"{'':>8}" if c is None else f"{c:8}" for c in counts)
+        flag = ""
+        if len({c for c in counts if c is not None}) > 1:
+            flag = "  ← le nombre de requêtes croît"
+            growing.append(name)
+        print(f"{name:46} {shown}   " + " ".join(f"{r:8.1f}" for r in ratios) + flag)
+    dashboard = [found["(b) tableau de bord de la fédération"][0] / base
+                 for found, base in results][-1]
+    print(f"\nCible : tableau de bord ≤ 10 × la vue nue à {args.scales[-1]} structures → "
+          f"{dashboard:.1f} × ({'atteinte' if dashboard <= 10 else 'non atteinte'}) ; "
+          + ("nombre de requêtes constant." if not growing
+             else f"à examiner : {', '.join(growing)}"))
+
+
+def profile_build(federation, start):
+    from pharmagarde.federation import snapshots
+
+    profiler = cProfile.Profile()
+    profiler.runcall(snapshots.compute, federation.pk, start)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    print("\nProfil de snapshots.compute (cumulé, 25 premières lignes)\n" + out.getvalue())
+
+
+def run(args):
+    started = time.perf_counter()
+    prepare_environment()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.generate import generate_federation, history_start
+    from pharmagarde.core.models import Membership
+    from pharmagarde.core.selectors import period_start
+
+    call_command("migrate", verbosity=0)
+    print(f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}, "
+          f"base {connection.settings_dict['NAME']} ; charge {load()} ; "
+          f"{os.cpu_count()} processeurs")
+    federation, responsable = generate_federation()
+    analyst = signed_in(responsable)
+    start, before = period_start(), history_start(args.history)
+    results, member = [], None
+    for total in args.scales:
+        found, base = None, None
+        if member is None:
+            # The member whose page is read: one of the first organisations generated.
+            grow(federation, 1, args, before)
+            first_org = (Membership.objects.filter(organisation__slug__startswith="bench-")
+                         .select_related("organisation", "user").order_by("pk").first())
+            member = signed_in(get_user_model().objects.get(pk=first_org.user_id))
+            member.organisation = first_org.organisation
+        found, base = measure_scale(total, federation, analyst, member, args, start, before)
+        results.append((found, base))
+    summary(args, results)
+    if args.profile:
+        profile_build(federation, start)
+    print(f"\nDurée totale : {time.perf_counter() - started:.0f} s ; charge {load()}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1000,22000",
+                        help="numbers of member organisations, growing")
+    parser.add_argument("--requests", type=int, default=30, help="requests per page")
+    parser.add_argument("--builds", type=int, default=3, help="snapshot builds timed")
+    parser.add_argument("--people-per-org", type=int, default=11)
+    parser.add_argument("--audit", type=int, default=0,
+                        help="audit entries generated at each size (the dashboard reads none)")
+    parser.add_argument("--history", type=int, default=11,
+                        help="earlier periods' snapshots, for the trend")
+    parser.add_argument("--profile", action="store_true",
+                        help="a cProfile of one snapshot build at the largest size")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    args.scales = sorted(int(n) for n in args.scales.split(",") if n)
+    name = f"bench_federation_{os.getpid()}"
+    subprocess.run(["createdb", *SERVER, name], check=True)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    try:
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        subprocess.run(["dropdb", *SERVER, "--force", name], check=False)
+
+
+if __name__ == "__main__":
+    main()
