@@ -64,8 +64,9 @@ class DashboardTestCase(BaseTestCase):
 
 class DashboardDiagnosticAndPlanTestCase(BaseTestCase):
     # Sign-in, membership, organisation switcher and session (8), "À faire maintenant" (4),
-    # the two assessments (2), the plan (3), staff and member counts (2).
-    MAX_QUERIES_PER_PAGE = 19
+    # the two assessments (2), the plan (3), staff and member counts (2), the federations the
+    # organisation belongs to (1).
+    MAX_QUERIES_PER_PAGE = 20
 
     def setUp(self):
         self.url = self.org_url("dashboard")
