@@ -5,16 +5,18 @@ no query here, so that the rules are tested on their own and the snapshot (snaps
 only gathers the units. Every figure follows lib/smallcells.py:
 
 - the distribution tables (profession, region or size band × maturity level, with their
-  margins) count units and go through `suppress_table`: no cell of fewer than 11 units,
-  and more cells hidden until no hidden one follows from the totals;
+  margins) count units and go together through `suppress_linked` (they share the level
+  totals): no cell of fewer than 11 units, levels of fewer than 11 merged with a
+  neighbour, a row whose units all share one level hidden but for its total, and more
+  cells hidden until no hidden one follows from the totals of the three tables;
 - means are noised (`publish_mean`), from 11 units;
-- pooled rates (training, phishing) need 11 units, no unit with more than 85 % of the
-  denominator, and carry Laplace noise of the largest unit's weight;
+- pooled rates (training, phishing): `publish_rate` (11 units, no unit with more than
+  85 % of the denominator, Laplace noise of the largest unit's weight);
 - shares (restore tests, tested plans, the most frequent gaps) need 11 units and count
   with Laplace noise of one unit.
 
 Noise is drawn here, once per snapshot: every reader sees the same numbers.
-A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY.
+A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY, GROUP.
 """
 
 from collections import Counter
@@ -24,7 +26,7 @@ from pharmagarde.core.metrics import RATE, SHARE
 from pharmagarde.lib import smallcells
 
 # Why a figure is hidden (the dashboard's footnotes).
-FEW, DOMINANT, SECONDARY = "few", "dominant", "secondary"
+FEW, DOMINANT, SECONDARY, GROUP = "few", "dominant", "secondary", "group"
 _REASONS = {smallcells.FEW_UNITS: FEW, smallcells.DOMINANT_UNIT: DOMINANT,
             smallcells.PROTECTS_ANOTHER: SECONDARY}
 
@@ -87,6 +89,146 @@ def _figure(value, units: int, reason: str | None) -> dict:
     return {"value": None if reason else value, "units": units, "reason": reason}
 
 
+def level_columns(counts: dict[str, int]) -> list[tuple[str, ...]]:
+    """The maturity levels as the distribution tables' columns, from the number of units
+    at each level.
+
+    The column totals are shared by the three tables, so each must be shown
+    (smallcells.suppress_linked): a level of 1 to 10 units is merged with its neighbour
+    (the non-empty one, the smaller if both are) until none is left. A level of no unit
+    stays a column of zeros: it says nothing about anyone. When all the units then fall
+    in one column, the columns say each unit's level (the member list is known to the
+    federation): they are merged into one, and the tables show only the totals."""
+    columns = [(key,) for key, _lowest in LEVELS]
+
+    def size(column):
+        return sum(counts.get(level, 0) for level in column)
+
+    while len(columns) > 1:
+        small = [i for i, column in enumerate(columns)
+                 if 0 < size(column) < smallcells.MINIMUM_UNITS]
+        if not small:
+            break
+        i = min(small, key=lambda i: (size(columns[i]), i))
+        j = min((j for j in (i - 1, i + 1) if 0 <= j < len(columns)),
+                key=lambda j: (size(columns[j]) == 0, size(columns[j]), j))
+        low, high = sorted((i, j))
+        columns[low:high + 1] = [columns[low] + columns[high]]
+    if sum(1 for column in columns if size(column)) == 1:
+        columns = [tuple(level for column in columns for level in column)]
+    return columns
+
+
+def _count_cell(units: int, *, hide: bool = False) -> smallcells.Cell:
+    """A count of units as a table cell; `hide` makes it a primary cell (a zero cell
+    counting as one unit, a non-empty one as dominated), for rules smallcells does not
+    know."""
+    if hide:
+        return smallcells.Cell(units=max(units, 1), value=units, largest_share=1.0)
+    return smallcells.Cell(units=units, value=units, largest_share=1 / units if units else 0.0)
+
+
+def _one_column_rows(counts: dict, rows: list, columns: range) -> set:
+    """The rows whose units all fall in one column (at least two columns): showing their
+    cells would say the level of each of their units."""
+    if len(columns) < 2:
+        return set()
+    return {row for row in rows
+            if sum(1 for col in columns if counts.get((row, col), 0)) == 1}
+
+
+@dataclass
+class CountTables:
+    """The three distribution tables before publication: {dimension: {key: Cell}}, keyed
+    ((dimension, category), column index) with smallcells.TOTAL for the margins, the
+    column totals and the grand total under the same keys in all three."""
+
+    columns: list[tuple[str, ...]]
+    cells: dict[str, dict]
+    rows: dict[str, list]
+    grouped: dict[str, set]  # the rows hidden because their units share one column
+
+
+def count_tables(categories: list[tuple[str, ...]], levels: list[str], *,
+                 columns: list[tuple[str, ...]] | None = None,
+                 group_rule: bool = True) -> CountTables:
+    """The tables counting units by category (one per DIMENSIONS, in order) and column
+    (`level_columns` unless given); with `group_rule`, the level cells of a row whose
+    units all fall in one column are primary cells."""
+    columns = level_columns(Counter(levels)) if columns is None else columns
+    column_of = {level: index for index, column in enumerate(columns) for level in column}
+    indices = range(len(columns))
+    counts: dict = Counter()
+    for keys, level in zip(categories, levels, strict=True):
+        for dimension, key in zip(DIMENSIONS, keys, strict=True):
+            counts[((dimension, key), column_of[level])] += 1
+    found = CountTables(columns, {}, {}, {})
+    for dimension in DIMENSIONS:
+        rows = sorted({row for row, _col in counts if row[0] == dimension})
+        grouped = _one_column_rows(counts, rows, indices) if group_rule else set()
+        cells = {}
+        for row in rows:
+            for col in indices:
+                cells[(row, col)] = _count_cell(counts.get((row, col), 0), hide=row in grouped)
+            cells[(row, smallcells.TOTAL)] = _count_cell(
+                sum(counts.get((row, col), 0) for col in indices))
+        for col in indices:
+            cells[(smallcells.TOTAL, col)] = _count_cell(
+                sum(counts.get((row, col), 0) for row in rows))
+        cells[(smallcells.TOTAL, smallcells.TOTAL)] = _count_cell(len(levels))
+        found.cells[dimension], found.rows[dimension] = cells, rows
+        found.grouped[dimension] = grouped
+    return found
+
+
+def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
+    """{dimension: table} for units given by their categories (one per DIMENSIONS, in
+    order) and their maturity level.
+
+    Each table counts units (row: the category, column: a level or merged levels, with
+    the row totals, the column totals and the grand total: `count_tables`). The three
+    share the column totals and the grand total: each protected alone could be solved
+    against the others (docs/small-cells.md, « linked tables »), so they are published
+    together through smallcells.suppress_linked, which keeps the shared totals shown.
+    The rules on top of smallcells':
+
+    - levels of fewer than 11 units merged (`level_columns`), so that the shared totals
+      can be shown;
+    - a row whose units all fall in one column has its level cells hidden (GROUP), its
+      total kept: a shown « 12 » next to a total of 12 and zeros says the level of each
+      of the 12. These cells go into the secondary suppression as primary ones, so that
+      they cannot be recovered from the column totals either;
+    - fewer than 11 units in all: nothing but zeros would be published, every cell FEW.
+    """
+    tables = count_tables(categories, levels)
+    if len(levels) < smallcells.MINIMUM_UNITS:
+        few = smallcells.Message(smallcells.FEW_UNITS, minimum=smallcells.MINIMUM_UNITS)
+        reasons = {d: dict.fromkeys(cells, few) for d, cells in tables.cells.items()}
+    else:
+        # No ValueError: every shared total is 0 or at least 11 units once the levels are
+        # merged, and every hidden cell has a cover (two rows or more; a table of one row
+        # has its cells equal to the shared totals, none of them hidden).
+        reasons = smallcells.suppress_linked(tables.cells)
+    indices = range(len(tables.columns))
+
+    def figure(dimension, key):
+        units = tables.cells[dimension][key].value
+        reason = _reason(reasons[dimension][key])
+        if reason and key[0] in tables.grouped[dimension] and key[1] != smallcells.TOTAL \
+                and (reason == DOMINANT or not units):
+            reason = GROUP  # hidden for its row's sake, not for its own size
+        return _figure(units, units, reason)
+
+    return {dimension: {
+        "columns": [list(column) for column in tables.columns],
+        "rows": [{"key": row[1], "cells": [figure(dimension, (row, col)) for col in indices],
+                  "total": figure(dimension, (row, smallcells.TOTAL))}
+                 for row in tables.rows[dimension]],
+        "totals": [figure(dimension, (smallcells.TOTAL, col)) for col in indices],
+        "grand": figure(dimension, (smallcells.TOTAL, smallcells.TOTAL)),
+    } for dimension in DIMENSIONS}
+
+
 class _Publisher:
     def __init__(self, units: list[Unit], catalogue: dict, *, epsilon: float, rng=None):
         self.units, self.catalogue, self.epsilon, self.rng = units, catalogue, epsilon, rng
@@ -95,31 +237,13 @@ class _Publisher:
         return smallcells.laplace(scale, rng=self.rng) if scale > 0 else 0.0
 
     # -- distribution tables ------------------------------------------------------------
-    def distribution(self, dimension: str) -> dict:
+    def distributions(self) -> dict:
+        """The three tables « profession / region / size band × maturity », published
+        together (see `distributions` at module level)."""
         scored = [u for u in self.units if SCORE_KEY in u.values]
-        counts = Counter((getattr(u, dimension) or "", level_of(u.values[SCORE_KEY]))
-                         for u in scored)
-        rows = sorted({row for row, _level in counts})
-        levels = [key for key, _lowest in LEVELS]
-        cells = {}
-        for row in rows:
-            for level in levels:
-                cells[(row, level)] = counts.get((row, level), 0)
-            cells[(row, smallcells.TOTAL)] = sum(counts.get((row, lv), 0) for lv in levels)
-        for level in levels:
-            cells[(smallcells.TOTAL, level)] = sum(counts.get((r, level), 0) for r in rows)
-        cells[(smallcells.TOTAL, smallcells.TOTAL)] = len(scored)
-        reasons = smallcells.suppress_table({
-            key: smallcells.Cell(units=n, value=n, largest_share=1 / n if n else 0.0)
-            for key, n in cells.items()})
-
-        def cell(key):
-            return _figure(cells[key], cells[key], _reason(reasons[key]))
-
-        return {"rows": [{"key": row, "cells": [cell((row, lv)) for lv in levels],
-                          "total": cell((row, smallcells.TOTAL))} for row in rows],
-                "totals": [cell((smallcells.TOTAL, lv)) for lv in levels],
-                "grand": cell((smallcells.TOTAL, smallcells.TOTAL))}
+        return distributions(
+            [tuple(getattr(u, d) or "" for d in DIMENSIONS) for u in scored],
+            [level_of(u.values[SCORE_KEY]) for u in scored])
 
     # -- means --------------------------------------------------------------------------
     def mean(self, units: list[Unit], key: str = SCORE_KEY) -> dict:
@@ -143,18 +267,16 @@ class _Publisher:
 
     # -- pooled rates -------------------------------------------------------------------
     def rate(self, units: list[Unit], key: str) -> dict:
-        pairs = [u.values[key] for u in units
+        """smallcells.publish_rate over the units that have a denominator: the rules (11
+        units, 85 % of the denominator) and the noise live there; the reason shown is
+        the rule that hid it."""
+        pairs = [tuple(u.values[key]) for u in units
                  if key in u.values and u.values[key][1] > 0]
-        denominators = {index: pair[1] for index, pair in enumerate(pairs)}
-        largest = smallcells.share_of_largest(denominators)
-        reason = _reason(smallcells.primary_suppressed(smallcells.Cell(
-            units=len(pairs), value=None, largest_share=largest)))
-        if reason or not pairs:
-            return _figure(None, len(pairs), reason or FEW)
-        # One unit moves the pooled rate by at most its weight in the denominator.
-        rate = sum(p[0] for p in pairs) / sum(denominators.values())
-        noisy = rate + self.noise(largest / self.epsilon)
-        return _figure(round(100 * min(max(noisy, 0.0), 1.0)), len(pairs), None)
+        published = smallcells.publish_rate(pairs, epsilon=self.epsilon, rng=self.rng)
+        if published.shown:
+            return _figure(published.value, published.units, None)
+        return _figure(None, published.units,
+                       FEW if published.units < smallcells.MINIMUM_UNITS else DOMINANT)
 
     # -- shares -------------------------------------------------------------------------
     def share(self, units: list[Unit], key: str, weight=float) -> dict:
@@ -193,7 +315,7 @@ def compute(units: list[Unit], catalogue: dict, *, epsilon: float = smallcells.E
     return {
         "units": len(units),
         "minimum": smallcells.MINIMUM_UNITS,
-        "distributions": {d: publisher.distribution(d) for d in DIMENSIONS},
+        "distributions": publisher.distributions(),
         "means": {"overall": publisher.mean(units),
                   **{d: publisher.by(d, publisher.mean) for d in DIMENSIONS}},
         "gaps": publisher.gaps(),

@@ -7,6 +7,7 @@ organisation's own values for its own page.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,15 +30,55 @@ SHORT_LEVEL_LABELS = {
 }
 REASONS = {
     aggregates.FEW: gettext_lazy("moins de 11 structures"),
+    aggregates.GROUP: gettext_lazy("tous dans le même niveau : masqué pour ne rien dire de "
+                                   "chacune"),
     aggregates.DOMINANT: gettext_lazy("une structure représente plus de 85 %"),
     aggregates.SECONDARY: gettext_lazy("masquée pour qu'on ne puisse pas la déduire des "
                                        "totaux"),
 }
 # The footnote mark of each reason.
-MARKS = {aggregates.FEW: "a", aggregates.DOMINANT: "b", aggregates.SECONDARY: "c"}
+MARKS = {aggregates.FEW: "a", aggregates.DOMINANT: "b", aggregates.SECONDARY: "c",
+         aggregates.GROUP: "d"}
+# The score range of each level: (lowest, highest).
+_RANGES = {key: (lowest, (aggregates.LEVELS[i + 1][1] - 1) if i + 1 < len(aggregates.LEVELS)
+                 else None) for i, (key, lowest) in enumerate(aggregates.LEVELS)}
 DIMENSION_LABELS = {"kind": gettext_lazy("Profession"), "region": gettext_lazy("Région"),
                     "size_band": gettext_lazy("Taille")}
 _CHOICES = {"kind": OrganisationKind, "region": Region, "size_band": SizeBand}
+
+
+def level_columns(distribution: dict) -> list[tuple[str, ...]]:
+    """The levels of each column of a published distribution (one level each in the
+    snapshots made before levels could be merged)."""
+    return [tuple(column) for column in distribution.get("columns", ())] or [
+        (key,) for key, _lowest in aggregates.LEVELS]
+
+
+def _range_text(lowest: int, highest: int | None) -> str:
+    if lowest == 0 and highest is None:
+        return _("de 0 à 100")
+    if lowest == 0:
+        return _("moins de %(n)d") % {"n": highest + 1}
+    if highest is None:
+        return _("%(n)d et plus") % {"n": lowest}
+    return _("%(low)d à %(high)d") % {"low": lowest, "high": highest}
+
+
+def column_label(levels: tuple[str, ...], *, short: bool = False) -> str:
+    """« établi (60 à 79) », or for merged levels « initial ou en progrès (moins de
+    60) », « initial à établi (moins de 80) », « tous les niveaux (de 0 à 100) »."""
+    if len(levels) == 1:
+        return str((SHORT_LEVEL_LABELS if short else LEVEL_LABELS)[levels[0]])
+    first, last = str(SHORT_LEVEL_LABELS[levels[0]]), str(SHORT_LEVEL_LABELS[levels[-1]])
+    if len(levels) == len(aggregates.LEVELS):
+        name = _("tous les niveaux")
+    elif len(levels) == 2:
+        name = _("%(first)s ou %(last)s") % {"first": first, "last": last}
+    else:
+        name = _("%(first)s à %(last)s") % {"first": first, "last": last}
+    if short:
+        return name
+    return f"{name} ({_range_text(_RANGES[levels[0]][0], _RANGES[levels[-1]][1])})"
 
 
 def category_label(dimension: str, key: str) -> str:
@@ -141,8 +182,8 @@ BAR_GAP = 30
 def _bars(distribution: dict) -> list[Bar]:
     """The overall distribution by level as bars, scaled on the largest shown count."""
     figures = [Figure.of(cell) for cell in distribution.get("totals", [])]
-    bars = [Bar(str(SHORT_LEVEL_LABELS[key]), figure)
-            for (key, _lowest), figure in zip(aggregates.LEVELS, figures, strict=False)]
+    bars = [Bar(column_label(levels, short=True), figure)
+            for levels, figure in zip(level_columns(distribution), figures, strict=False)]
     top = max((bar.figure.value for bar in bars if not bar.figure.hidden), default=0)
     for index, bar in enumerate(bars):
         bar.x = BAR_GAP + index * (BAR_WIDTH + BAR_GAP)
@@ -158,7 +199,7 @@ def _distribution_table(dimension: str, data: dict) -> Table:
         caption=_("Structures par niveau de maturité et par %(what)s")
         % {"what": str(DIMENSION_LABELS[dimension]).lower()},
         corner=str(DIMENSION_LABELS[dimension]),
-        columns=[str(LEVEL_LABELS[key]) for key, _lowest in aggregates.LEVELS] + [_("Total")],
+        columns=[column_label(levels) for levels in level_columns(data)] + [_("Total")],
         rows=[(category_label(dimension, row["key"]),
                [Figure.of(cell) for cell in row["cells"]] + [Figure.of(row["total"])])
               for row in data.get("rows", [])],
@@ -205,12 +246,19 @@ def _gaps_table(gaps: list, catalogue: dict) -> Table:
                         else gap["key"], [Figure.of(gap, " %")]) for gap in gaps])
 
 
+def _trend(points: list[dict]) -> list[dict]:
+    """The trend's points with their period as a datetime (stored as ISO text), for the
+    date filter and the spreadsheet."""
+    return [{**point, "period": datetime.fromisoformat(point["period"])} for point in points
+            if point.get("period")]
+
+
 def dashboard(snapshot: Snapshot) -> Dashboard:
     """The snapshot as tables; no query (the catalogue is the apps' declarations)."""
     data = snapshot.data or {}
     catalogue = values.catalogue()
     found = Dashboard(snapshot=snapshot, units=data.get("units", snapshot.units),
-                      minimum=data.get("minimum", 11), trend=data.get("trend", []))
+                      minimum=data.get("minimum", 11), trend=_trend(data.get("trend", [])))
     distributions = data.get("distributions", {})
     found.tables = [_distribution_table(d, distributions.get(d, {}))
                     for d in aggregates.DIMENSIONS]
@@ -288,10 +336,12 @@ def places(organisation: Organisation, now) -> list[Place]:
                                Figure(None, None)))
         if score is not None:
             place.level = aggregates.level_of(score)
-        totals = data.get("distributions", {}).get("kind", {}).get("totals", [])
-        place.level_row = [(str(SHORT_LEVEL_LABELS[key]), Figure.of(cell), key == place.level)
-                           for (key, _lowest), cell in zip(aggregates.LEVELS, totals,
-                                                            strict=False)]
+        distribution = data.get("distributions", {}).get("kind", {})
+        place.level_row = [(column_label(levels, short=True), Figure.of(cell),
+                            place.level in levels)
+                           for levels, cell in zip(level_columns(distribution),
+                                                   distribution.get("totals", []),
+                                                   strict=False)]
         found.append(place)
     return found
 

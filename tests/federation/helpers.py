@@ -52,3 +52,24 @@ def make_member_org(number, *, kind="officine", region="BRE", size_band="1-9", s
 
 def current_start():
     return period_start(timezone.now())
+
+
+def published_keys(distributions: dict) -> tuple[list[set], set]:
+    """The published distribution tables as smallcells keys: ([each table's keys], the
+    hidden ones), rows keyed (dimension, category) as aggregates.count_tables keys them,
+    for tests.lib.test_smallcells_tables.jointly_determined."""
+    from pharmagarde.lib.smallcells import TOTAL
+
+    tables, hidden = [], set()
+    for dimension, table in distributions.items():
+        cells = {}
+        for row in table["rows"]:
+            for col, cell in enumerate(row["cells"]):
+                cells[((dimension, row["key"]), col)] = cell
+            cells[((dimension, row["key"]), TOTAL)] = row["total"]
+        for col, cell in enumerate(table["totals"]):
+            cells[(TOTAL, col)] = cell
+        cells[(TOTAL, TOTAL)] = table["grand"]
+        tables.append(set(cells))
+        hidden |= {key for key, cell in cells.items() if cell["value"] is None}
+    return tables, hidden

@@ -12,8 +12,9 @@ from pharmagarde.federation import aggregates, snapshots, values
 from pharmagarde.federation.aggregates import Unit
 from pharmagarde.lib import smallcells
 from tests.base import make_user
+from tests.lib.test_smallcells_tables import jointly_determined
 
-from .helpers import current_start, make_federation, make_member_org
+from .helpers import current_start, make_federation, make_member_org, published_keys
 
 CLICK = "awareness.phishing_click"
 
@@ -82,6 +83,16 @@ class AttackerTestCase(TestCase):
         self.assertIsNone(data["distributions"]["kind"]["grand"]["value"])
 
 
+class FixedDraw:
+    """A random source that always draws `uniform`."""
+
+    def __init__(self, uniform: float):
+        self.uniform = uniform
+
+    def random(self) -> float:
+        return self.uniform
+
+
 class RulesTestCase(TestCase):
     def catalogue(self):
         return values.catalogue()
@@ -96,33 +107,39 @@ class RulesTestCase(TestCase):
         data = aggregates.compute(crowd, self.catalogue(), epsilon=1e9)
         self.assertEqual(data["rates"][CLICK]["overall"]["value"], 10)
 
+    def test_pooled_rates_are_smallcells_publish_rate(self):
+        """One implementation: the same pairs and the same draw give the same figure, the
+        noise of the largest unit's weight (one officine of 50 recipients among 10 of 5)."""
+        pairs = [(1, 5)] * 10 + [(40, 50)]
+        found = [Unit("officine", "BRE", "1-9", {CLICK: list(pair)}) for pair in pairs]
+        for uniform in (0.1, 0.3, 0.5, 0.9):
+            data = aggregates.compute(found, self.catalogue(), epsilon=1.0,
+                                      rng=FixedDraw(uniform))
+            expected = smallcells.publish_rate(pairs, epsilon=1.0, rng=FixedDraw(uniform))
+            self.assertEqual(data["rates"][CLICK]["overall"]["value"], expected.value)
+        # A draw of 0.1 moves the rate by 100 × 50/100 × ln(0.2) points, not by the
+        # 100/100 × ln(0.2) that would protect one recipient rather than one officine.
+        data = aggregates.compute(found, self.catalogue(), epsilon=1.0, rng=FixedDraw(0.1))
+        self.assertEqual(data["rates"][CLICK]["overall"]["value"], 0)
+
+    def test_a_rate_of_ten_units_says_too_few(self):
+        found = [Unit("officine", "BRE", "1-9", {CLICK: [1, 5]}) for _ in range(10)]
+        figure = aggregates.compute(found, self.catalogue())["rates"][CLICK]["overall"]
+        self.assertEqual((figure["value"], figure["units"], figure["reason"]),
+                         (None, 10, aggregates.FEW))
+
     def test_a_profession_of_three_is_hidden_and_its_complement_too(self):
-        found = units(20, score=70.0) + units(3, kind="lbm", score=70.0)
+        found = units(12, score=70.0) + units(8, score=50.0) + units(3, kind="lbm",
+                                                                       score=70.0)
         data = aggregates.compute(found, self.catalogue(), epsilon=1e9)
         table = data["distributions"]["kind"]
         rows = {row["key"]: row for row in table["rows"]}
         self.assertEqual(rows["lbm"]["total"]["reason"], aggregates.FEW)
         # 23 in all and 20 officines would give the 3 away: something else is hidden.
-        officine_total, grand = rows["officine"]["total"], table["grand"]
-        self.assertTrue(officine_total["value"] is None or grand["value"] is None)
-        keys, hidden = set(), set()
-        levels = [key for key, _lowest in aggregates.LEVELS]
-        for row in table["rows"]:
-            for level, cell in zip(levels, row["cells"], strict=True):
-                keys.add((row["key"], level))
-                if cell["value"] is None:
-                    hidden.add((row["key"], level))
-            keys.add((row["key"], smallcells.TOTAL))
-            if row["total"]["value"] is None:
-                hidden.add((row["key"], smallcells.TOTAL))
-        for level, cell in zip(levels, table["totals"], strict=True):
-            keys.add((smallcells.TOTAL, level))
-            if cell["value"] is None:
-                hidden.add((smallcells.TOTAL, level))
-        keys.add((smallcells.TOTAL, smallcells.TOTAL))
-        if grand["value"] is None:
-            hidden.add((smallcells.TOTAL, smallcells.TOTAL))
-        self.assertEqual(smallcells.determinable(hidden, keys - hidden), set())
+        self.assertIsNone(rows["officine"]["total"]["value"])
+        self.assertEqual(table["grand"]["value"], 23)
+        tables, hidden = published_keys(data["distributions"])
+        self.assertEqual(jointly_determined(hidden, tables), set())
         self.assertIsNone(data["means"]["kind"]["lbm"]["value"])
         self.assertIsNotNone(data["means"]["kind"]["officine"]["value"])
 

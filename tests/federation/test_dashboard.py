@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from pharmagarde.core.models import AuditEntry
+from pharmagarde.federation import snapshots
 from pharmagarde.federation.models import Snapshot
 from tests.base import BaseTestCase, make_user
 
@@ -84,3 +85,26 @@ class DashboardTestCase(BaseTestCase):
         self.assertEqual(self.client.post(self.url()).status_code, 405)
         self.client.force_login(self.analysts["auditeur"])
         self.assertEqual(self.client.post(self.url()).status_code, 403)
+
+    def test_the_trend_and_its_spreadsheet_say_dates_the_french_way(self):
+        snapshot = snapshots.snapshot(self.federation)
+        start = snapshot.period_start
+        self.client.force_login(self.analysts["referent"])
+        page = self.client.get(self.url())
+        self.assertShows(page, f"<th scope=\"row\">{start:%d/%m/%Y}</th>")
+        self.assertNotContains(page, f"<th scope=\"row\">{start:%Y-%m-%d}</th>")
+        workbook = load_workbook(io.BytesIO(
+            self.client.get(self.url("federation_dashboard_xlsx")).content))
+        trend = list(workbook.worksheets[-1].iter_rows(values_only=True))
+        self.assertEqual(trend[-1][0], f"{start:%d/%m/%Y}")
+
+    def test_merged_levels_are_named_in_the_columns(self):
+        federation, people = make_federation("Grand groupement", "grand")
+        scores = [30] * 12 + [50] * 12 + [70] * 11 + [90] * 3  # « avancé »: 3
+        for n, score in enumerate(scores, start=100):
+            make_member_org(n, score=score, federation=federation)
+        self.client.force_login(people["referent"])
+        page = self.client.get(self.org_url("federation_dashboard", org=federation))
+        self.assertShows(page, "<th scope=\"col\">établi ou avancé (60 et plus)</th>")
+        self.assertShows(page, "<th scope=\"col\">initial (moins de 40)</th>")
+        self.assertShows(page, "Un niveau qui compte moins de 11 structures est regroupé")

@@ -6,6 +6,7 @@ the snapshot publishes."""
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -48,7 +49,8 @@ def federation_dashboard_xlsx(request):
     found = selectors.dashboard(snapshot)
     sheets = [_sheet(table) for table in found.tables] if found.published else []
     trend = documents.Sheet(_("Évolution"), [
-        documents.Column(_("Période commençant le"), 24, lambda point: point["period"][:10]),
+        documents.Column(_("Période commençant le"), 24,
+                         lambda point: date_format(point["period"], "d/m/Y")),
         documents.Column(_("Structures indépendantes"), 18, lambda point: point["units"]),
         documents.Column(_("Score moyen"), 14, lambda point: point["mean"]),
     ], found.trend)

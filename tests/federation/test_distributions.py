@@ -1,0 +1,211 @@
+"""The three distribution tables (profession, region and size band × maturity level)
+published together: they share the level totals and the grand total, so each protected
+alone leaks against the others; levels under 11 are merged; a row whose units all share
+one level does not say it. Checked with the exact solver of the smallcells tests
+(jointly_determined: every table's equations at once)."""
+
+import random
+from unittest import TestCase
+
+from pharmagarde.federation import aggregates, selectors, values
+from pharmagarde.federation.aggregates import Unit
+from pharmagarde.lib import smallcells
+from pharmagarde.lib.smallcells import TOTAL
+from tests.lib.test_smallcells_tables import jointly_determined
+
+from .helpers import published_keys
+
+LEVELS = [key for key, _lowest in aggregates.LEVELS]
+SCORES = {"initial": 30.0, "progres": 50.0, "etabli": 70.0, "avance": 90.0}
+
+
+def population(spec: dict) -> list[Unit]:
+    """Units from {(kind, region, size band, level): how many}."""
+    return [Unit(kind, region, size, {aggregates.SCORE_KEY: SCORES[level]})
+            for (kind, region, size, level), count in spec.items() for _ in range(count)]
+
+
+def publish(units: list[Unit]) -> dict:
+    return aggregates.compute(units, values.catalogue(), epsilon=1e9)["distributions"]
+
+
+def effectively_hidden(results: dict) -> set:
+    """A key shown in any table is known to whoever reads them all."""
+    keys = set().union(*(set(result) for result in results.values()))
+    return {key for key in keys if all(result[key] for result in results.values()
+                                       if key in result)}
+
+
+def rows(distribution: dict) -> dict:
+    return {row["key"]: row for row in distribution["rows"]}
+
+
+class LinkedTablesTestCase(TestCase):
+    # Eleven officines in Pays de la Loire and two laboratories in Bretagne, all
+    # « initial », and one officine of Bretagne « avancé ».
+    SPEC = {("officine", "PDL", "1-9", "initial"): 11, ("lbm", "BRE", "1-9", "initial"): 2,
+            ("officine", "BRE", "1-9", "avance"): 1}
+
+    def categories_and_levels(self):
+        units = population(self.SPEC)
+        return ([(u.kind, u.region, u.size_band) for u in units],
+                [aggregates.level_of(u.values[aggregates.SCORE_KEY]) for u in units])
+
+    def test_each_table_protected_alone_leaks_against_the_others(self):
+        """Before: the region table hides its grand total to protect Bretagne (3), the
+        profession table shows it (14); 14 − 11 gives Bretagne away."""
+        categories, levels = self.categories_and_levels()
+        tables = aggregates.count_tables(categories, levels,
+                                         columns=[(level,) for level in LEVELS],
+                                         group_rule=False)
+        results = {d: smallcells.suppress_table(cells) for d, cells in tables.cells.items()}
+        for dimension, result in results.items():  # each table is safe on its own
+            hidden = {key for key, reason in result.items() if reason}
+            self.assertEqual(smallcells.determinable(hidden, set(tables.cells[dimension])),
+                             set(), dimension)
+        leaked = jointly_determined(effectively_hidden(results),
+                                    [set(cells) for cells in tables.cells.values()])
+        self.assertIn((("region", "BRE"), TOTAL), leaked)
+
+    def test_published_together_nothing_leaks(self):
+        found = publish(population(self.SPEC))
+        tables, hidden = published_keys(found)
+        self.assertEqual(jointly_determined(hidden, tables), set())
+        self.assertIsNone(rows(found["region"])["BRE"]["total"]["value"])
+        self.assertIsNone(rows(found["region"])["PDL"]["total"]["value"])
+        # The shared totals are shown, the same in the three tables.
+        for distribution in found.values():
+            self.assertEqual(distribution["grand"]["value"], 14)
+            self.assertEqual([cell["value"] for cell in distribution["totals"]], [14])
+
+    def test_without_merging_the_small_level_suppress_linked_refuses(self):
+        categories, levels = self.categories_and_levels()
+        tables = aggregates.count_tables(categories, levels,
+                                         columns=[(level,) for level in LEVELS])
+        with self.assertRaises(ValueError):
+            smallcells.suppress_linked(tables.cells)
+
+    def test_random_populations_leak_nothing_jointly(self):
+        rng = random.Random(1402)
+        for _ in range(120):
+            spec = {}
+            for kind in ("officine", "lbm", "pui")[:rng.randint(1, 3)]:
+                for region in ("BRE", "PDL", "NOR", "")[:rng.randint(1, 4)]:
+                    for size in ("1-9", "10-49")[:rng.randint(1, 2)]:
+                        for level in LEVELS:
+                            spec[(kind, region, size, level)] = rng.choice(
+                                [0, 0, rng.randint(1, 5), rng.randint(3, 20)])
+            units = population(spec)
+            found = publish(units)
+            tables, hidden = published_keys(found)
+            self.assertEqual(jointly_determined(hidden, tables), set(), spec)
+            for distribution in found.values():
+                self.assertEqual(distribution["columns"], found["kind"]["columns"])
+                for row in distribution["rows"]:
+                    figures = [*row["cells"], row["total"]]
+                    for figure in figures:
+                        if 0 < figure["units"] < 11:
+                            self.assertIsNone(figure["value"], spec)
+                    shown = [cell["value"] for cell in row["cells"]]
+                    if len(shown) > 1 and None not in shown:
+                        self.assertGreater(sum(1 for value in shown if value), 1, spec)
+                if len(units) >= 11:
+                    self.assertIsNotNone(distribution["grand"]["value"])
+                    for cell in distribution["totals"]:
+                        self.assertIsNotNone(cell["value"], spec)
+
+
+class LevelColumnsTestCase(TestCase):
+    def test_a_small_level_joins_its_non_empty_neighbour(self):
+        self.assertEqual(aggregates.level_columns({"initial": 30, "progres": 5,
+                                                  "etabli": 0, "avance": 40}),
+                         [("initial", "progres"), ("etabli",), ("avance",)])
+        self.assertEqual(aggregates.level_columns({"initial": 5, "progres": 0,
+                                                  "etabli": 30, "avance": 40}),
+                         [("initial", "progres", "etabli"), ("avance",)])
+        self.assertEqual(aggregates.level_columns({"initial": 11, "progres": 12,
+                                                  "etabli": 0, "avance": 30}),
+                         [("initial",), ("progres",), ("etabli",), ("avance",)])
+
+    def test_all_units_in_one_column_make_one_column(self):
+        self.assertEqual(aggregates.level_columns({"progres": 30}), [tuple(LEVELS)])
+        self.assertEqual(aggregates.level_columns({"progres": 20, "etabli": 4}),
+                         [tuple(LEVELS)])
+
+    def test_the_labels_say_the_merged_range(self):
+        self.assertEqual(selectors.column_label(("initial", "progres")),
+                         "initial ou en progrès (moins de 60)")
+        self.assertEqual(selectors.column_label(("progres", "etabli", "avance")),
+                         "en progrès à avancé (40 et plus)")
+        self.assertEqual(selectors.column_label(("etabli",)), "établi (60 à 79)")
+        self.assertEqual(selectors.column_label(tuple(LEVELS)),
+                         "tous les niveaux (de 0 à 100)")
+        self.assertEqual(selectors.column_label(("initial", "progres"), short=True),
+                         "initial ou en progrès")
+
+    def test_a_snapshot_made_before_merging_reads_one_level_a_column(self):
+        self.assertEqual(selectors.level_columns({"totals": []}), [(k,) for k in LEVELS])
+
+
+class OneLevelRowTestCase(TestCase):
+    """Twelve officines all « établi »: a shown 12 next to a total of 12 would say the
+    level of each of them (the federation knows who its officines are)."""
+
+    SPEC = {("officine", "BRE", "1-9", "etabli"): 12,
+            ("lbm", "BRE", "10-49", "initial"): 14, ("lbm", "PDL", "10-49", "etabli"): 13,
+            ("pui", "PDL", "10-49", "initial"): 12, ("pui", "NOR", "10-49", "avance"): 15}
+
+    def test_the_row_keeps_its_total_and_hides_its_levels(self):
+        found = publish(population(self.SPEC))
+        officines = rows(found["kind"])["officine"]
+        self.assertEqual(officines["total"]["value"], 12)
+        self.assertEqual([cell["value"] for cell in officines["cells"]], [None] * 4)
+        self.assertEqual({cell["reason"] for cell in officines["cells"]}, {aggregates.GROUP})
+        # The size band « 1 à 9 » is the same twelve: hidden too.
+        self.assertEqual([cell["value"] for cell in rows(found["size_band"])["1-9"]["cells"]],
+                         [None] * 4)
+        tables, hidden = published_keys(found)
+        self.assertEqual(jointly_determined(hidden, tables), set())
+        # Nor can the column totals give them back: other rows are hidden to cover them.
+        self.assertTrue(any(cell["reason"] == aggregates.SECONDARY
+                            for row in found["kind"]["rows"] if row["key"] != "officine"
+                            for cell in row["cells"]))
+
+    def test_without_the_rule_the_row_says_every_level(self):
+        units = population(self.SPEC)
+        tables = aggregates.count_tables(
+            [(u.kind, u.region, u.size_band) for u in units],
+            [aggregates.level_of(u.values[aggregates.SCORE_KEY]) for u in units],
+            group_rule=False)
+        results = smallcells.suppress_linked(tables.cells)
+        officine = ("kind", "officine")
+        shown = {col: tables.cells["kind"][(officine, col)].value
+                 for col in range(len(tables.columns))
+                 if not results["kind"][(officine, col)]}
+        self.assertEqual(sorted(shown.values()), [0, 0, 0, 12])
+        self.assertIsNone(results["kind"][(officine, TOTAL)])
+
+    def test_a_small_row_in_one_level_hides_its_zeros_too(self):
+        spec = dict(self.SPEC)
+        spec[("industrie", "NOR", "10-49", "progres")] = 0
+        spec[("distribution", "NOR", "10-49", "avance")] = 3
+        found = publish(population(spec))
+        small = rows(found["kind"])["distribution"]
+        self.assertEqual([cell["value"] for cell in small["cells"]], [None] * 4)
+        self.assertEqual([cell["reason"] for cell in small["cells"]],
+                         [aggregates.GROUP] * 3 + [aggregates.FEW])
+
+    def test_the_dashboard_explains_the_reason(self):
+        self.assertEqual(str(selectors.REASONS[aggregates.GROUP]),
+                         "tous dans le même niveau : masqué pour ne rien dire de chacune")
+        self.assertEqual(selectors.MARKS[aggregates.GROUP], "d")
+
+
+class FewerThanElevenTestCase(TestCase):
+    def test_nothing_is_published(self):
+        found = publish(population({("officine", "BRE", "1-9", "etabli"): 6,
+                                    ("lbm", "BRE", "1-9", "initial"): 4}))
+        for distribution in found.values():
+            self.assertIsNone(distribution["grand"]["value"])
+            for row in distribution["rows"]:
+                self.assertEqual({cell["value"] for cell in row["cells"]}, {None})
