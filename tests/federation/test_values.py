@@ -16,7 +16,12 @@ from pharmagarde.federation import values
 from tests.base import make_organisation
 
 NOW = timezone.now()
-LATER = NOW + datetime.timedelta(minutes=1)
+
+
+def later():
+    """A minute after what the test created (taken now, not when the file was imported)."""
+    return timezone.now() + datetime.timedelta(minutes=1)
+
 EXPECTED_KEYS = {"diagnostic.score", "diagnostic.theme.sauvegardes",
                  "awareness.phishing_click", "awareness.phishing_report",
                  "awareness.training_done", "continuity.restore_fresh",
@@ -55,11 +60,11 @@ class CatalogueTests(TestCase):
 class CollectTests(TestCase):
     def test_no_organisation_no_query(self):
         with self.assertNumQueries(0):
-            self.assertEqual(values.collect(set(), LATER), {})
+            self.assertEqual(values.collect(set(), later()), {})
 
     def test_one_organisation(self):
         org, = make_organisations(1)
-        found = values.collect({org.pk}, LATER)
+        found = values.collect({org.pk}, later())
         self.assertEqual(found, {org.pk: {
             "diagnostic.score": 40.0, "diagnostic.theme.sauvegardes": 50.0,
             "continuity.restore_fresh": True, "continuity.plan_tested": False,
@@ -67,7 +72,7 @@ class CollectTests(TestCase):
 
     def test_an_organisation_without_any_data_is_there_with_what_it_has(self):
         org = make_organisation("Vide", "vide")
-        self.assertEqual(values.collect([org.pk], LATER), {org.pk: {
+        self.assertEqual(values.collect([org.pk], later()), {org.pk: {
             "continuity.restore_fresh": False, "continuity.plan_tested": False}})
 
     def test_values_as_of_the_moment(self):
@@ -80,7 +85,7 @@ class CollectTests(TestCase):
 
         def count(orgs):
             with CaptureQueriesContext(connection) as context:
-                found = values.collect({org.pk for org in orgs}, LATER)
+                found = values.collect({org.pk for org in orgs}, later())
             self.assertEqual(len(found), len(orgs))
             return len(context.captured_queries)
 
