@@ -22,6 +22,17 @@ def get_own_federation_or_404(request, pk) -> FederationMember:
                              pk=pk, member=request.organisation)
 
 
+def get_pending_invitation_or_404(request, pk) -> FederationMember:
+    """An invitation waiting for one of the current organisation's responsables
+    (« Mes fédérations »): the row belongs to the federation, so it is looked up among
+    the organisation's pending invitations."""
+    from .selectors import pending_invitations
+
+    if not str(pk).isdigit():
+        raise Http404
+    return get_object_or_404(pending_invitations(request.organisation), pk=pk)
+
+
 def get_contribution_or_404(request, pk) -> Contribution:
     return get_owned_or_404(request, Contribution.objects.all(), pk)
 

@@ -139,30 +139,44 @@ def find_invitation(token: str) -> FederationMember:
     return member
 
 
-def _claim(token: str, acting_user: User) -> FederationMember:
-    """The invitation, locked, addressed to `acting_user` (a forwarded mail gives
-    nothing)."""
-    member = find_invitation(token)
+def _claimed(member: FederationMember, acting_user: User) -> FederationMember:
+    """`member`'s invitation, locked, still waiting, addressed to `acting_user` (a
+    forwarded mail gives nothing)."""
     if member.invited_email.lower() != (acting_user.email or "").lower():
         raise InvitationError(
             _("Cette invitation est adressée à %(email)s. Connectez-vous avec ce compte.")
             % {"email": member.invited_email})
-    member = FederationMember.objects.select_for_update().get(pk=member.pk)
+    member = FederationMember.objects.select_for_update().select_related(
+        "organisation").get(pk=member.pk)
     if member.status != Status.INVITED:
         raise InvitationError(_("Ce lien d'invitation a déjà été utilisé."))
+    if member.expires_at is None or member.expires_at <= timezone.now():
+        raise InvitationError(_("Ce lien d'invitation a expiré. Demandez à la fédération de "
+                                "vous en envoyer un nouveau."))
     return member
 
 
-def invitation_accept(*, acting_user: User, token: str, organisation: Organisation,
+def _claim(token: str | None, invitation: FederationMember | None,
+           acting_user: User) -> FederationMember:
+    """The invitation of the link's `token`, or `invitation` itself when it is answered
+    from « Mes fédérations » (the same checks but the token's)."""
+    if invitation is None:
+        invitation = find_invitation(token or "")
+    return _claimed(invitation, acting_user)
+
+
+def invitation_accept(*, acting_user: User, organisation: Organisation,
+                      token: str | None = None, invitation: FederationMember | None = None,
                       request: HttpRequest | None = None) -> FederationMember:
-    """`organisation` joins the federation of the invitation; its responsable decides."""
+    """`organisation` joins the federation of the invitation (its link's `token`, or the
+    `invitation` row answered from « Mes fédérations »); its responsable decides."""
     if organisation.kind == OrganisationKind.FEDERATION:
         raise InvitationError(_("Une fédération ne peut pas être membre d'une fédération."))
     if not Membership.objects.filter(user=acting_user, organisation=organisation,
                                      role=Role.RESPONSABLE).exists():
         raise InvitationError(_("Seul un responsable de la structure peut accepter."))
     with transaction.atomic():
-        member = _claim(token, acting_user)
+        member = _claim(token, invitation, acting_user)
         earlier = FederationMember.objects.select_for_update().filter(
             organisation=member.organisation, member=organisation).first()
         if earlier is not None and earlier.status == Status.MEMBER:
@@ -183,10 +197,11 @@ def invitation_accept(*, acting_user: User, token: str, organisation: Organisati
     return member
 
 
-def invitation_decline(*, acting_user: User, token: str,
+def invitation_decline(*, acting_user: User, token: str | None = None,
+                       invitation: FederationMember | None = None,
                        request: HttpRequest | None = None) -> FederationMember:
     with transaction.atomic():
-        member = _claim(token, acting_user)
+        member = _claim(token, invitation, acting_user)
         member.status = Status.DECLINED
         member.answered_by, member.answered_at = acting_user, timezone.now()
         member.save(update_fields=["status", "answered_by", "answered_at"])

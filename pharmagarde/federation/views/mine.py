@@ -1,6 +1,7 @@
 """« Mes fédérations », a member organisation's side: the federations it belongs to, its
 place in each (its own values next to the published figures of the same snapshot every
-reader sees), the invitations waiting for its responsable, and leaving."""
+reader sees), the invitations waiting for its responsable (answered here by the
+responsable they are addressed to, as from the mail's link), and leaving."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,16 +14,50 @@ from django.views.decorators.http import require_POST, require_safe
 from pharmagarde.core.access import org_view
 
 from .. import selectors, services
-from ..access import get_own_federation_or_404
+from ..access import get_own_federation_or_404, get_pending_invitation_or_404
 from ..apps import READERS
+
+ACCEPT, DECLINE = "accept", "decline"
 
 
 @org_view(roles=READERS)
 def federation_mine(request):
+    email = (request.user.email or "").lower()
+    invitations = [(invitation, request.membership.can_manage
+                    and invitation.invited_email.lower() == email)
+                   for invitation in selectors.pending_invitations(request.organisation)]
     return render(request, "federation/mine.html", {
         "places": selectors.places(request.organisation, timezone.now()),
-        "invitations": list(selectors.pending_invitations(request.organisation)),
+        "invitations": invitations,
+        "metrics": selectors.shared_metrics() if any(mine for _i, mine in invitations)
+        else [],
     })
+
+
+@org_view(manage=True)
+@require_POST
+def federation_invitation_answer(request, federationmember_id):
+    """Accept (for this organisation) or decline an invitation from « Mes fédérations »:
+    the same services and checks as the mail's link (invitation.py)."""
+    invitation = get_pending_invitation_or_404(request, federationmember_id)
+    decision = request.POST.get("decision")
+    name = invitation.organisation.name
+    try:
+        if decision == ACCEPT:
+            services.invitation_accept(acting_user=request.user, invitation=invitation,
+                                       organisation=request.organisation, request=request)
+            messages.success(request, _("%(org)s a rejoint la fédération %(name)s.")
+                             % {"org": request.organisation.name, "name": name})
+        elif decision == DECLINE:
+            services.invitation_decline(acting_user=request.user, invitation=invitation,
+                                        request=request)
+            messages.success(request, _("Vous avez refusé l'invitation de %(name)s.")
+                             % {"name": name})
+        else:
+            messages.error(request, _("Choisissez d'accepter ou de refuser l'invitation."))
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    return redirect("federation_mine", org_slug=request.organisation.slug)
 
 
 @org_view(manage=True)
@@ -61,6 +96,8 @@ urlpatterns = [
     path("mes-federations/", federation_mine, name="federation_mine"),
     path("mes-federations/<int:federationmember_id>/quitter/", federation_leave,
          name="federation_leave"),
+    path("mes-federations/invitations/<int:federationmember_id>/", federation_invitation_answer,
+         name="federation_invitation_answer"),
     path("mes-federations/hameconnage/", federation_awareness_rates,
          name="federation_awareness_rates"),
 ]
