@@ -56,7 +56,7 @@ MAXIMUM_SHARE = 0.85
 TOTAL = "__total__"
 
 FEW_UNITS = _("moins de %(minimum)d structures")
-DOMINANT_UNIT = _("une structure pèse plus de %(share)d\u00a0%%")
+DOMINANT_UNIT = _("une structure pèse plus de %(share)d %%")
 PROTECTS_ANOTHER = _("masquée pour protéger une autre case")
 # Shares are compared with this slack, so that 17/20 or 0.1 × 8.5 reads as exactly 85 %.
 _SHARE_SLACK = 1e-9
