@@ -42,6 +42,14 @@ class MineTestCase(BaseTestCase):
         self.client.force_login(self.colin)
         self.assertEqual(self.client.get(self.org_url("federation_mine")).status_code, 403)
 
+    def test_the_level_row_marks_the_merged_column_it_falls_in(self):
+        # Nine « en progrès », three « établi » and the officine « avancé »: merged into
+        # one column, which is the officine's.
+        self.client.force_login(self.alice)
+        page = self.client.get(self.org_url("federation_mine"))
+        self.assertShows(page, '<th scope="col">tous les niveaux <span class="badge">votre '
+                               'niveau</span></th>')
+
     def test_the_leave_button_is_for_responsables(self):
         self.client.force_login(self.rita)
         self.assertNotContains(self.client.get(self.org_url("federation_mine")), "Quitter ")
