@@ -6,7 +6,11 @@ Only the worker that moves it from « queued » to « running » builds it: a ta
 builds once. Any error marks it failed with a French message, and is logged.
 """
 
+import contextlib
+import dataclasses
+import gc
 import logging
+import math
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pharmagarde.core import documents
-from pharmagarde.core.packs import PackRequest
+from pharmagarde.core.packs import PackRequest, Table
 
-from .builder import Document, collect
+from .builder import Block, Document, cell_text, collect
 from .models import Pack
 from .sheets import render_xlsx
 from .word import render_docx
@@ -28,11 +32,95 @@ TEMPLATE = "reports/document.html"
 SECTIONS_START, SECTIONS_END, PDF_END, DOCX_END = 5, 60, 85, 93
 
 
+# The PDF's tables, measured in em of 9.5 pt DejaVu Sans: 178 mm of A4 between the margins,
+# what a cell's padding and borders take, how much wider the bold headers are, and the
+# advance of the characters whose width is far from the usual 0.62 em.
+LINE_EM, CELL_EM, BOLD = 53.0, 1.5, 1.1
+NARROW = dict.fromkeys(" .,:;'’!|/()[]-", 0.36) | dict.fromkeys("ijlIJ", 0.28) | dict.fromkeys(
+    "frt", 0.42)
+WIDE = dict.fromkeys("mwMWœŒ%", 0.98) | dict.fromkeys("@—", 1.0) | dict.fromkeys(
+    "ABCDEFGHKLNOPQRSTUVXYZÀÂÇÉÈÊÎÔ", 0.72)
+
+
+def _em(text: str) -> float:
+    return sum(NARROW.get(char) or WIDE.get(char) or 0.62 for char in text)
+
+
+@dataclasses.dataclass(frozen=True)
+class SizedTable:
+    """A pack's Table with the width of each column for the PDF, in percent of the table's
+    width: blocks/_table.html gives them to a fixed table layout (see column_widths)."""
+
+    table: Table
+    widths: tuple[int, ...]
+
+    def __getattr__(self, name):
+        return getattr(self.table, name)
+
+
+def column_widths(table: Table) -> tuple[int, ...]:
+    """Each column's share of the line, in percent, as CSS's automatic table layout would
+    give it, from the characters' widths rather than a layout: every column gets at least
+    its longest word, and what is left goes to the columns whose longest cell would not
+    fit on one line, in proportion to what they miss (to their longest cell when the whole
+    row fits). WeasyPrint's automatic layout sets every cell twice to find those widths, a
+    third of a long pack's time (docs/benchmarks.md#dossiers-de-preuves)."""
+    count = len(table.columns)
+    longest, word = [0.0] * count, [0.0] * count
+    lines = [(BOLD, [str(column) for column in table.columns])]
+    lines += [(1.0, [cell_text(value) for value in row]) for row in table.rows]
+    for scale, line in lines:
+        for index, text in enumerate(line[:count]):
+            longest[index] = max(longest[index], scale * _em(text))
+            word[index] = max(word[index], scale * max(map(_em, text.split()), default=0))
+    longest = [width + CELL_EM for width in longest]
+    word = [width + CELL_EM for width in word]
+    if sum(longest) <= LINE_EM:
+        shares = longest
+    elif sum(word) >= LINE_EM:
+        shares = word
+    else:
+        left, missing = LINE_EM - sum(word), [a - b for a, b in zip(longest, word, strict=True)]
+        shares = [w + left * m / sum(missing) for w, m in zip(word, missing, strict=True)]
+    # Rounded up, so that no longest word is cut; the widest column gives back the excess.
+    percents = [math.ceil(100 * share / sum(shares)) for share in shares]
+    percents[percents.index(max(percents))] -= sum(percents) - 100
+    return tuple(percents)
+
+
+def _sized(document: Document) -> Document:
+    """The document with each Table block a SizedTable (the PDF only)."""
+    return dataclasses.replace(document, parts=[dataclasses.replace(part, blocks=[
+        Block(block.kind, SizedTable(block.data, column_widths(block.data)))
+        if block.kind == "table" and block.data.rows else block
+        for block in part.blocks]) for part in document.parts])
+
+
+@contextlib.contextmanager
+def _collected_once():
+    """Python's cycle collector kept, during the layout, walking the hundreds of thousands
+    of boxes WeasyPrint makes and keeps until the PDF is written: a sixth of a long pack's
+    time, for nothing to free. It is paused for the PDF and run once after it (which frees
+    the boxes now: the worker does not hold them until the next task)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+            gc.collect()
+
+
 def render_pdf(document: Document) -> tuple[bytes, int]:
     """The PDF and its number of pages (core.documents.PdfUnavailable without Pango)."""
-    return documents.render_pdf_pages(TEMPLATE, {
-        "document": document, "current_organisation": document.organisation,
-        "now": document.generated_at})
+    sized = _sized(document)
+    widths = sorted({width for _part, table in sized.tables
+                     if isinstance(table, SizedTable) for width in table.widths})
+    with _collected_once():
+        return documents.render_pdf_pages(TEMPLATE, {
+            "document": sized, "current_organisation": document.organisation,
+            "now": document.generated_at, "column_widths": widths})
 
 
 def _step(pack_id: int, progress: int, step: str) -> None:
