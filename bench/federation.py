@@ -10,12 +10,15 @@ organisations missing are generated as bench/generate.py's national data set (--
 org people each, --audit audit entries), each independent (its own SIRET, a region and a
 size band), with a finished diagnostic each, a restore test for 40 % of them, trainings for
 half and a finished phishing campaign for 30 %, and they all join the federation before
-the periods counted. Then, at that size:
+the periods counted; ANALYZE then gives the planner the statistics autovacuum would. The
+--history earlier periods' snapshots exist (one built, the others copies of it), so the
+dashboard's trend has its points. Then, at that size:
 
 (a) the snapshot's build, as the scheduler or the first reader does it (snapshots.compute:
-    the members, values.collect over every app, the independent units, the small-cell
-    rules of aggregates.compute, the trend), the best and median of --builds, stage by
-    stage, with its query count; and the dashboard's first reader, who builds it;
+    the members, values.collect over every app, each app's own values timed alone too,
+    the independent units, the small-cell rules of aggregates.compute, the trend), the
+    best and median of --builds, stage by stage, with its query count; and the
+    dashboard's first reader, who builds it;
 (b) the dashboard (/o/<federation>/federation/) read by its responsable through
     django.test.Client, and its spreadsheet, p50 and p95 against the bare view of
     bench/urls.py served the same way in the same run, and the query count;
@@ -33,8 +36,10 @@ import io
 import json
 import os
 import pstats
+import signal
 import statistics
 import subprocess
+import sys
 import time
 
 from bench.diagnostic import count_queries, fetch, header, row, timed
@@ -97,6 +102,9 @@ def stages(federation_id, start):
     members = stage("membres avant la période", lambda: snapshots._members_before(
         federation_id, start))
     ids = {m.member_id for m in members if m.member_id}
+    for source in values.sources():
+        app = source.values.__module__.split(".")[1]
+        stage(f"  valeurs de {app}", lambda source=source: source.values(ids, start))
     stage("values.collect (toutes les applications)", lambda: values.collect(ids, start))
     stage("unités indépendantes", lambda: independent_units(ids))
     units = stage("snapshots.units_of (les trois ci-dessus)",
@@ -143,16 +151,35 @@ def measure_pages(pages, requests, base):
 
 
 def build_history(federation, start, periods):
-    """The snapshots of the `periods` periods before the current one (the trend)."""
+    """The snapshots of the `periods` periods before the current one, so that the trend
+    has its points: the first is built (snapshots.snapshot), the others are copies of it
+    (building each would cost a build each, and the dashboard reads only the current
+    one). Returns the seconds of that one build."""
     from django.conf import settings
 
     from pharmagarde.federation import snapshots
+    from pharmagarde.federation.models import Snapshot
 
+    if not periods:
+        return 0.0
     length = datetime.timedelta(days=settings.PEER_SNAPSHOT_DAYS)
     started = time.perf_counter()
-    for back in range(periods, 0, -1):
-        snapshots.snapshot(federation, now=start - back * length)
-    return time.perf_counter() - started
+    first = snapshots.snapshot(federation, now=start - periods * length)
+    seconds = time.perf_counter() - started
+    Snapshot.objects.bulk_create([
+        Snapshot(organisation=federation, period_start=start - back * length,
+                 units=first.units, data={**first.data, "period_start": (
+                     start - back * length).isoformat()})
+        for back in range(periods - 1, 0, -1)])
+    return seconds
+
+
+def analyze():
+    """Table statistics after the bulk load, as autovacuum would have them in production."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def measure_scale(total, federation, analyst, member, args, start, before):
@@ -162,9 +189,13 @@ def measure_scale(total, federation, analyst, member, args, start, before):
           + f"\ncharge au départ : {load()}")
     _ids, seconds = grow(federation, total, args, before)
     print("Données : " + ", ".join(f"{what} {value:.1f} s" for what, value in seconds.items()))
+    started = time.perf_counter()
+    analyze()
+    print(f"ANALYZE : {time.perf_counter() - started:.1f} s")
     Snapshot.objects.filter(organisation=federation).delete()
     history = build_history(federation, start, args.history)
-    print(f"Instantanés des {args.history} périodes précédentes (la tendance) : {history:.1f} s")
+    print(f"Instantanés des {args.history} périodes précédentes (la tendance ; le premier "
+          f"construit en {history:.1f} s, les autres copiés)")
     build, build_queries = measure_build(federation, start, args)
 
     bare = timed(lambda: fetch(analyst, "/bench/bare/"), args.requests * 3)
@@ -276,6 +307,8 @@ def main():
     args.scales = sorted(int(n) for n in args.scales.split(",") if n)
     name = f"bench_federation_{os.getpid()}"
     subprocess.run(["createdb", *SERVER, name], check=True)
+    # Stopped by a signal, the scratch database is dropped all the same.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     try:
         run(args)
