@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import ROLES_REQUIRING_MFA, Membership, Role
 from .packs import (
@@ -80,8 +81,10 @@ def members(pack: PackRequest) -> Section:
     blocks = [facts, table]
     if missing:
         blocks.insert(0, Paragraph(
-            _("%(count)d membre(s) qui doivent utiliser la double authentification ne l'ont "
-              "pas encore activée.") % {"count": missing}))
+            ngettext("%(count)d membre qui doit utiliser la double authentification ne l'a "
+                     "pas encore activée.",
+                     "%(count)d membres qui doivent utiliser la double authentification ne "
+                     "l'ont pas encore activée.", missing) % {"count": missing}))
     # The state of access is the state today: it is fresh when every member who must have
     # a second factor has one, and counts as missing otherwise.
     evidence = [Evidence(_("Double authentification des rôles sensibles"),

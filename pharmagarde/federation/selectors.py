@@ -30,8 +30,8 @@ SHORT_LEVEL_LABELS = {
 }
 REASONS = {
     aggregates.FEW: gettext_lazy("moins de 11 structures"),
-    aggregates.GROUP: gettext_lazy("tous dans le même niveau : masqué pour ne rien dire de "
-                                   "chacune"),
+    aggregates.GROUP: gettext_lazy("toutes dans le même niveau : masqué pour ne rien dire "
+                                   "de chacune"),
     aggregates.DOMINANT: gettext_lazy("une structure représente plus de 85 %"),
     aggregates.SECONDARY: gettext_lazy("masquée pour qu'on ne puisse pas la déduire des "
                                        "totaux"),

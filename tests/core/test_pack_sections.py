@@ -47,7 +47,7 @@ class CoreSectionsTestCase(BaseTestCase):
         facts = dict(next(b for b in section.blocks if isinstance(b, Facts)).items)
         self.assertEqual(facts["Parmi eux, sans double authentification active"], "1")
         self.assertEqual(section.evidence[0].freshness(TODAY), MISSING)
-        self.assertIn("1 membre(s)", section.blocks[0].text)
+        self.assertIn("1 membre qui doit", section.blocks[0].text)
 
     def test_every_member_counts_when_the_organisation_requires_it_of_all(self):
         self.org.require_mfa_for_all = True

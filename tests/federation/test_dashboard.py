@@ -59,7 +59,7 @@ class DashboardTestCase(BaseTestCase):
         self.client.force_login(people["dpo"])
         page = self.client.get(self.org_url("federation_dashboard", org=federation))
         self.assertShows(page, "Les résultats apparaîtront quand 11 structures indépendantes "
-                               "auront rejoint la fédération ; elles sont 5.")
+                               "auront rejoint la fédération ; il y en a 5.")
 
     def test_the_spreadsheet_is_what_is_shown(self):
         self.client.force_login(self.analysts["auditeur"])

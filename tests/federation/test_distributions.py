@@ -197,7 +197,7 @@ class OneLevelRowTestCase(TestCase):
 
     def test_the_dashboard_explains_the_reason(self):
         self.assertEqual(str(selectors.REASONS[aggregates.GROUP]),
-                         "tous dans le même niveau : masqué pour ne rien dire de chacune")
+                         "toutes dans le même niveau : masqué pour ne rien dire de chacune")
         self.assertEqual(selectors.MARKS[aggregates.GROUP], "d")
 
 
