@@ -6,9 +6,7 @@ Only the worker that moves it from « queued » to « running » builds it: a ta
 builds once. Any error marks it failed with a French message, and is logged.
 """
 
-import contextlib
 import dataclasses
-import gc
 import logging
 import math
 
@@ -96,31 +94,14 @@ def _sized(document: Document) -> Document:
         for block in part.blocks]) for part in document.parts])
 
 
-@contextlib.contextmanager
-def _collected_once():
-    """Python's cycle collector kept, during the layout, walking the hundreds of thousands
-    of boxes WeasyPrint makes and keeps until the PDF is written: a sixth of a long pack's
-    time, for nothing to free. It is paused for the PDF and run once after it (which frees
-    the boxes now: the worker does not hold them until the next task)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-            gc.collect()
-
-
 def render_pdf(document: Document) -> tuple[bytes, int]:
     """The PDF and its number of pages (core.documents.PdfUnavailable without Pango)."""
     sized = _sized(document)
     widths = sorted({width for _part, table in sized.tables
                      if isinstance(table, SizedTable) for width in table.widths})
-    with _collected_once():
-        return documents.render_pdf_pages(TEMPLATE, {
-            "document": sized, "current_organisation": document.organisation,
-            "now": document.generated_at, "column_widths": widths})
+    return documents.render_pdf_pages(TEMPLATE, {
+        "document": sized, "current_organisation": document.organisation,
+        "now": document.generated_at, "column_widths": widths})
 
 
 def _step(pack_id: int, progress: int, step: str) -> None:
