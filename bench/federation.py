@@ -2,7 +2,8 @@
 federation's dashboard and a member's « Mes fédérations », against a bare view.
 
     python -m bench.federation [--scales 1000,22000] [--requests 30] [--builds 3]
-                               [--people-per-org 11] [--audit 0] [--history 11] [--profile]
+                               [--people-per-org 11] [--audit 0] [--history 11]
+                               [--variants] [--profile]
 
 A scratch database is created on the PostgreSQL at 127.0.0.1:5432 (user postgres, trust),
 migrated, and dropped at the end. One federation grows through --scales: at each size, the
@@ -26,7 +27,10 @@ dashboard's trend has its points. Then, at that size:
     count;
 (c) « Mes fédérations » of one member organisation (its responsable), likewise.
 
-The query counts at every size are printed side by side: they must not move. Numbers are
+The query counts at every size are printed side by side: the pages' must not move (the
+build's grows by one query per app and chunk of 20,000 organisations, by design).
+--variants times the diagnostic's values query, which dominates the build, as it is and
+written two other ways (same rows); --profile adds a cProfile of one build. Numbers are
 printed, never asserted. Target from the product issue: the dashboard ≤ 10 × the bare view
 over 22,000 organisations, with a constant query count.
 """
@@ -251,6 +255,42 @@ def profile_build(federation, start):
     print("\nProfil de snapshots.compute (cumulé, 25 premières lignes)\n" + out.getvalue())
 
 
+def diagnostic_variants(federation, start):
+    """The diagnostic's values query (latest_completed_before over a chunk of 20,000) as it
+    is, and two forms of the same result written here, to show where its time goes: the
+    correlated subquery repeats the chunk's `organisation_id IN (…)`, which PostgreSQL
+    probes again for each row (quadratic in the chunk)."""
+    from django.db import models
+
+    from pharmagarde.core.metrics import id_chunks
+    from pharmagarde.diagnostic.models import Assessment
+    from pharmagarde.federation.models import FederationMember
+
+    chunk = id_chunks(FederationMember.objects.filter(organisation=federation)
+                      .values_list("member_id", flat=True))[0]
+    columns = ("organisation_id", "score", "theme_scores")
+    before = Assessment.objects.completed().filter(completed_at__lt=start)
+    latest = before.filter(organisation=models.OuterRef("organisation")).latest_first()
+    variants = {
+        "tel quel (IN répété dans la sous-requête)": Assessment.objects.filter(
+            organisation_id__in=chunk).latest_completed_before(start),
+        "IN seulement dans la requête extérieure": before.filter(
+            organisation_id__in=chunk, pk=models.Subquery(latest.values("pk")[:1])),
+        "DISTINCT ON (organisation_id), PostgreSQL": before.filter(
+            organisation_id__in=chunk).order_by("organisation_id", "-completed_at", "-id")
+        .distinct("organisation_id"),
+    }
+    print(f"\nValeurs du diagnostic, une tranche de {len(chunk)} structures :")
+    first = None
+    for name, queryset in variants.items():
+        started = time.perf_counter()
+        rows = sorted(map(repr, queryset.values_list(*columns)))
+        seconds = time.perf_counter() - started
+        first = rows if first is None else first
+        print(f"  {name:46} {seconds:8.2f} s ({len(rows)} lignes"
+              f"{', les mêmes' if rows == first else ', DIFFÉRENTES'})")
+
+
 def run(args):
     started = time.perf_counter()
     prepare_environment()
@@ -281,6 +321,8 @@ def run(args):
         results.append(measure_scale(total, federation, analyst, member, args, start,
                                      before))
     summary(args, results)
+    if args.variants:
+        diagnostic_variants(federation, start)
     if args.profile:
         profile_build(federation, start)
     print(f"\nDurée totale : {time.perf_counter() - started:.0f} s ; charge {load()}")
@@ -299,6 +341,8 @@ def main():
                         help="earlier periods' snapshots, for the trend")
     parser.add_argument("--profile", action="store_true",
                         help="a cProfile of one snapshot build at the largest size")
+    parser.add_argument("--variants", action="store_true",
+                        help="the diagnostic's values query as is and in two other forms")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     args.scales = sorted(int(n) for n in args.scales.split(",") if n)
