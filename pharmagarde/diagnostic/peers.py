@@ -35,8 +35,8 @@ from .models import Assessment, PeerSnapshot
 def _latest_completed_before(kind: str, moment: datetime):
     """Each organisation's latest assessment of `kind` completed before `moment` (the same
     "latest" as everywhere: AssessmentQuerySet.latest_first)."""
-    return Assessment.objects.filter(organisation_kind=kind).latest_completed_before(
-        moment).values_list("organisation_id", "score", "theme_scores")
+    return Assessment.objects.latest_completed_before(moment, kind=kind).values_list(
+        "organisation_id", "score", "theme_scores")
 
 
 def _mean(values):
