@@ -214,7 +214,9 @@ def invitation_decline(*, acting_user: User, token: str | None = None,
 def _end(member: FederationMember, code: str, acting_user: User,
          request: HttpRequest | None) -> FederationMember:
     with transaction.atomic():
-        member = FederationMember.objects.select_for_update().select_related(
+        # of=("self",): the member is a nullable key (an outer join), which PostgreSQL
+        # cannot lock.
+        member = FederationMember.objects.select_for_update(of=("self",)).select_related(
             "organisation", "member").get(pk=member.pk)
         if member.status != Status.MEMBER:
             raise ValidationError(_("Cette structure n'est plus membre de la fédération."))
