@@ -43,6 +43,9 @@ def serve_axe(context, base_url):
 
 
 def run_axe(page, tags=WCAG_TAGS):
+    # A test waits for the page it means (a heading, a message) before calling this; a
+    # navigation still under way would leave no document to add the script to.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL_PATH)
     return page.evaluate(

@@ -44,6 +44,7 @@ def test_an_officine_completes_its_register_and_prints_the_patients_notice(
 
     # The profile first: the notices name the controller and where to write.
     page.get_by_role("link", name="Compléter le profil").click()
+    expect(heading(page)).to_have_text("Profil de protection des données")
     assert_no_axe_violations(page, "privacy-profile")
     page.get_by_label(re.compile("^responsable du traitement", re.I)).fill(
         "SELARL Pharmacie des Halles, représentée par Mme Alice, titulaire")
@@ -67,6 +68,7 @@ def test_an_officine_completes_its_register_and_prints_the_patients_notice(
         .to_be_visible()
     assert_no_axe_violations(page, "privacy-processing")
     page.get_by_role("link", name="Modifier", exact=True).click()
+    expect(heading(page)).to_have_text(re.compile(r"^Modifier « "))
     assert_no_axe_violations(page, "privacy-processing-form")
     page.get_by_label(re.compile("^mis en œuvre", re.I)).select_option("True")
     page.get_by_role("button", name="Enregistrer").click()
