@@ -12,12 +12,16 @@ from pharmagarde.core.packs import FRESH, MISSING, Facts, PackRequest, Paragraph
 from tests.base import BaseTestCase
 from tests.reports.test_content_helpers import query_count
 
-TODAY = timezone.localdate()
+
+def today():
+    # Taken per use, never at import: a suite that runs past midnight (Paris) would
+    # otherwise compare today's records with yesterday's date.
+    return timezone.localdate()
 
 
 def section_of(organisation, regime="general"):
     found = pack_sections.sections(PackRequest(organisation=organisation, regime=regime,
-                                               today=TODAY))
+                                               today=today()))
     return found[0] if found else None
 
 
@@ -31,11 +35,11 @@ class PlanSectionTestCase(BaseTestCase):
         section = section_of(self.org)
         self.assertIsInstance(section.blocks[0], Paragraph)
         self.assertIn("Le plan d'action est vide", section.blocks[0].text)
-        self.assertEqual(section.evidence[0].freshness(TODAY), MISSING)
+        self.assertEqual(section.evidence[0].freshness(today()), MISSING)
 
     def test_counts_overdue_done_this_year_and_the_open_actions_in_priority_order(self):
         self.action(1, title="<script>alert(1)</script>", owner=self.person,
-                    due_date=TODAY - datetime.timedelta(days=3), criticality="critique")
+                    due_date=today() - datetime.timedelta(days=3), criticality="critique")
         self.action(0, title="Première", status=Action.Status.IN_PROGRESS)
         self.action(2, status=Action.Status.DONE, closed_at=timezone.now())
         self.action(3, status=Action.Status.DONE,
@@ -56,8 +60,8 @@ class PlanSectionTestCase(BaseTestCase):
         title, criticality, owner, due, late, origin = table.rows[1]
         self.assertEqual((criticality, owner, late, origin),
                          ("critique", "Paul Préparateur", "en retard", "Ajout manuel"))
-        self.assertEqual(due, TODAY - datetime.timedelta(days=3))
-        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        self.assertEqual(due, today() - datetime.timedelta(days=3))
+        self.assertEqual(section.evidence[0].freshness(today()), FRESH)
 
     def test_three_queries_for_five_actions_as_for_fifty(self):
         def count():

@@ -11,12 +11,16 @@ from pharmagarde.incidents.models import Breach, Incident, Obligation, ResponseP
 from tests.base import BaseTestCase
 from tests.reports.test_content_helpers import query_count, sections_by_key
 
-TODAY = timezone.localdate()
+
+def today():
+    # Taken per use, never at import: a suite that runs past midnight (Paris) would
+    # otherwise compare today's records with yesterday's date.
+    return timezone.localdate()
 HOUR = datetime.timedelta(hours=1)
 
 
 def by_key(organisation, regime="general"):
-    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
+    return sections_by_key(pack_sections.sections, organisation, regime, today())
 
 
 class IncidentSectionsTestCase(BaseTestCase):
@@ -42,7 +46,7 @@ class IncidentSectionsTestCase(BaseTestCase):
         found = by_key(self.org)
         self.assertEqual(list(found), ["incidents.register", "incidents.breaches"])
         for section in found.values():
-            self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+            self.assertEqual(section.evidence[0].freshness(today()), FRESH)
             self.assertIsNone(section.evidence[0].max_age_months)
         self.assertIn("Aucun incident", found["incidents.register"].blocks[1].empty)
 

@@ -11,11 +11,15 @@ from pharmagarde.inventory.models import Device, Finding
 from tests.base import BaseTestCase
 from tests.reports.test_content_helpers import query_count, sections_by_key
 
-TODAY = timezone.localdate()
+
+def today():
+    # Taken per use, never at import: a suite that runs past midnight (Paris) would
+    # otherwise compare today's records with yesterday's date.
+    return timezone.localdate()
 
 
 def by_key(organisation, regime="general"):
-    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
+    return sections_by_key(pack_sections.sections, organisation, regime, today())
 
 
 class InventorySectionsTestCase(BaseTestCase):
@@ -31,7 +35,7 @@ class InventorySectionsTestCase(BaseTestCase):
     def test_an_empty_inventory_says_so_and_its_evidence_is_missing(self):
         found = by_key(self.org)
         self.assertIsInstance(found["inventory.assets"].blocks[0], Paragraph)
-        self.assertEqual(found["inventory.assets"].evidence[0].freshness(TODAY), MISSING)
+        self.assertEqual(found["inventory.assets"].evidence[0].freshness(today()), MISSING)
         self.assertEqual(found["inventory.findings"].blocks[1].rows, ())
 
     def test_the_assets_counted_and_the_open_findings(self):
@@ -44,7 +48,7 @@ class InventorySectionsTestCase(BaseTestCase):
         found = by_key(self.org)
         assets = dict(found["inventory.assets"].blocks[0].items)
         self.assertEqual(assets["Appareils"], "1")
-        self.assertEqual(found["inventory.assets"].evidence[0].freshness(TODAY), FRESH)
+        self.assertEqual(found["inventory.assets"].evidence[0].freshness(today()), FRESH)
         section = found["inventory.findings"]
         facts = dict(next(b for b in section.blocks if isinstance(b, Facts)).items)
         self.assertEqual(facts["Constats ouverts"], "2")
@@ -53,8 +57,8 @@ class InventorySectionsTestCase(BaseTestCase):
         table = next(b for b in section.blocks if isinstance(b, Table))
         self.assertEqual(table.rows[0][1:3], ("Critique", "Poste 1"))
         self.assertEqual(table.rows[1][2], "<script>alert(1)</script>")
-        self.assertEqual(table.rows[0][4], TODAY - datetime.timedelta(days=30))
-        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        self.assertEqual(table.rows[0][4], today() - datetime.timedelta(days=30))
+        self.assertEqual(section.evidence[0].freshness(today()), FRESH)
 
     def test_the_queries_do_not_grow_with_the_findings(self):
         def count():

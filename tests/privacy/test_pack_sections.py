@@ -18,12 +18,16 @@ from pharmagarde.privacy.models import (
 from tests.base import BaseTestCase
 from tests.reports.test_content_helpers import facts_of, query_count, sections_by_key, table_of
 
-TODAY = timezone.localdate()
+
+def today():
+    # Taken per use, never at import: a suite that runs past midnight (Paris) would
+    # otherwise compare today's records with yesterday's date.
+    return timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
 def by_key(organisation, regime="cnil"):
-    return sections_by_key(pack_sections.sections, organisation, regime, TODAY)
+    return sections_by_key(pack_sections.sections, organisation, regime, today())
 
 
 
@@ -39,7 +43,7 @@ class PrivacySectionsTestCase(BaseTestCase):
     def request(self, days_ago, **fields):
         values = {"organisation": self.org, "right": PersonRequest.Right.ACCESS,
                   "number": PersonRequest.objects.count() + 1,
-                  "requester_name": "Madame Secret", "received_on": TODAY - days_ago * DAY}
+                  "requester_name": "Madame Secret", "received_on": today() - days_ago * DAY}
         values.update(fields)
         return PersonRequest.objects.create(**values)
 
@@ -49,10 +53,10 @@ class PrivacySectionsTestCase(BaseTestCase):
                                        "privacy.requests", "privacy.dpia", "privacy.notices"])
         self.assertIn("Le registre des traitements est vide",
                       found["privacy.register"].blocks[0].text)
-        self.assertEqual(found["privacy.register"].evidence[0].freshness(TODAY), MISSING)
-        self.assertEqual(found["privacy.processors"].evidence[0].freshness(TODAY), MISSING)
-        self.assertEqual(found["privacy.dpia"].evidence[0].freshness(TODAY), MISSING)
-        self.assertEqual({e.freshness(TODAY) for e in found["privacy.notices"].evidence},
+        self.assertEqual(found["privacy.register"].evidence[0].freshness(today()), MISSING)
+        self.assertEqual(found["privacy.processors"].evidence[0].freshness(today()), MISSING)
+        self.assertEqual(found["privacy.dpia"].evidence[0].freshness(today()), MISSING)
+        self.assertEqual({e.freshness(today()) for e in found["privacy.notices"].evidence},
                          {MISSING})
 
     def test_the_register_and_its_review(self):
@@ -68,31 +72,31 @@ class PrivacySectionsTestCase(BaseTestCase):
         self.assertEqual(facts["Relus et confirmés"], "1")
         self.assertEqual(facts["Déclarés non mis en œuvre"], "1")
         self.assertEqual(table_of(section).rows[0][1], "<script>alert(1)</script>")
-        self.assertEqual(section.evidence[0].freshness(TODAY), STALE)
+        self.assertEqual(section.evidence[0].freshness(today()), STALE)
         notices = by_key(self.org)["privacy.notices"]
         patients, staff = notices.evidence
-        self.assertEqual(patients.date, TODAY - 400 * DAY)
-        self.assertEqual(staff.freshness(TODAY), MISSING)  # no processing names the staff
+        self.assertEqual(patients.date, today() - 400 * DAY)
+        self.assertEqual(staff.freshness(today()), MISSING)  # no processing names the staff
         self.assertIn("les traitements qui concernent ces personnes", staff.detail)
 
     def test_the_processors_whose_contract_lacks_clauses(self):
         Processor.objects.create(organisation=self.org, name="Éditeur du LGO",
-                                 contract_signed_on=TODAY - 30 * DAY)
+                                 contract_signed_on=today() - 30 * DAY)
         Processor.objects.create(organisation=self.org, name="Hébergeur",
-                                 contract_signed_on=TODAY - 400 * DAY, reviewed_on=TODAY)
+                                 contract_signed_on=today() - 400 * DAY, reviewed_on=today())
         section = by_key(self.org)["privacy.processors"]
         self.assertEqual(facts_of(section)["Contrats où manquent des clauses"], "2")
         rows = {row[0]: row for row in table_of(section).rows}
         self.assertNotEqual(rows["Éditeur du LGO"][4], "aucune")  # the clauses it lacks
-        self.assertEqual(section.evidence[0].date, TODAY - 30 * DAY)
-        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        self.assertEqual(section.evidence[0].date, today() - 30 * DAY)
+        self.assertEqual(section.evidence[0].freshness(today()), FRESH)
         Processor.objects.create(organisation=self.org, name="Sans contrat")
         section = by_key(self.org)["privacy.processors"]
-        self.assertEqual(section.evidence[0].freshness(TODAY), MISSING)
+        self.assertEqual(section.evidence[0].freshness(today()), MISSING)
 
     def test_the_requests_of_twelve_months_late_ones_and_no_names(self):
         self.request(45)
-        self.request(20, answered_on=TODAY - 10 * DAY)
+        self.request(20, answered_on=today() - 10 * DAY)
         self.request(400)
         section = by_key(self.org)["privacy.requests"]
         facts = facts_of(section)
@@ -103,13 +107,13 @@ class PrivacySectionsTestCase(BaseTestCase):
 
     def test_a_validated_dpia_and_one_not_required(self):
         Dpia.objects.create(organisation=self.org, title="AIPD dispensation",
-                            status=Dpia.Status.VALIDATED, validated_on=TODAY - 100 * DAY)
+                            status=Dpia.Status.VALIDATED, validated_on=today() - 100 * DAY)
         section = by_key(self.org)["privacy.dpia"]
-        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        self.assertEqual(section.evidence[0].freshness(today()), FRESH)
         PrivacyProfile.objects.create(organisation=self.other_org,
                                       turnover_over_threshold=False)
         section = by_key(self.other_org)["privacy.dpia"]
-        self.assertEqual(section.evidence[0].freshness(TODAY), FRESH)
+        self.assertEqual(section.evidence[0].freshness(today()), FRESH)
         self.assertIn("non requise", section.evidence[0].detail)
 
     def test_the_queries_do_not_grow_with_the_register(self):
