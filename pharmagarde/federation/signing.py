@@ -54,6 +54,8 @@ WRAPPER_FIELDS = frozenset({"document", "signature", "public_key"})
 IDENTIFIER_PATTERN = re.compile(r"PGF(-[A-Z2-7]{4}){4}")
 INSTANCE_PATTERN = re.compile(r"[0-9a-f]{32}")
 PUBLIC_KEY_BYTES = 32
+# No export was made before Pharmagarde existed.
+EARLIEST_AS_OF = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 
 class AggregateRefused(ValueError):
@@ -189,14 +191,22 @@ def _refuse(message: str):
 
 
 def parse_as_of(text) -> datetime.datetime:
+    """The file's date, in UTC. Between EARLIEST_AS_OF and a year from now: a signed date
+    of year 1 or 9999 with an offset of almost a day passes fromisoformat, then overflows
+    in any conversion (the page would fail instead of refusing it). A date a little in
+    the future passes here and is refused with its own message on import."""
     if not isinstance(text, str):
         _refuse(_("La date du fichier est illisible."))
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+        if moment.tzinfo is None:
+            raise ValueError
+        moment = moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         _refuse(_("La date du fichier est illisible."))
+    latest = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=366)
+    if not EARLIEST_AS_OF <= moment <= latest:
+        _refuse(_("La date du fichier n'est pas une date possible pour un export."))
     return moment
 
 
@@ -223,7 +233,8 @@ def check_document(document) -> None:
     kinds = {value for value in OrganisationKind.values if value != OrganisationKind.FEDERATION}
     for field, allowed in (("kind", kinds), ("region", set(Region.values)),
                            ("size_band", set(SizeBand.values))):
-        if document[field] != "" and document[field] not in allowed:
+        value = document[field]
+        if not isinstance(value, str) or (value != "" and value not in allowed):
             _refuse(_("Le type, la région ou la taille de la structure n'est pas une valeur "
                       "connue."))
     if not isinstance(document["instance"], str) \

@@ -267,6 +267,18 @@ class ImportRefusalTests(RemoteTestCase):
         data = sign_raw(self.key, self.valid_document(region="Pharmacie Alpha"))
         self.assertRefused(data, "n'est pas une valeur connue")
 
+    def test_a_list_or_a_number_in_the_kind_region_or_size_band(self):
+        for field in ("kind", "region", "size_band"):
+            for value in ([], ["53"], {"a": 1}, 53):
+                data = sign_raw(self.key, self.valid_document(**{field: value}))
+                self.assertRefused(data, "n'est pas une valeur connue")
+
+    def test_a_date_beyond_what_a_clock_can_say(self):
+        for as_of in ("0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59",
+                      "1999-12-31T08:00:00+00:00", "2300-01-01T08:00:00+00:00"):
+            data = sign_raw(self.key, self.valid_document(as_of=as_of))
+            self.assertRefused(data, "date du fichier")
+
     def test_a_member_that_left_can_no_longer_send(self):
         FederationMember.objects.filter(pk=self.member.pk).update(
             status=FederationMember.Status.LEFT)
