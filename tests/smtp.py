@@ -37,6 +37,30 @@ class _CollectingHandler:
         self.reply = reply
         self.accept_delay = accept_delay
         self.receiving = 0
+        # hold(): (stage, after) and the clients kept waiting at that stage.
+        self.hold_at = None
+        self.held = 0
+        self.released = None
+
+    async def _wait_if_held(self, stage):
+        with self.lock:
+            holding = (self.hold_at is not None and self.hold_at[0] == stage
+                       and len(self.messages) >= self.hold_at[1])
+            if holding:
+                self.held += 1
+                released = self.released
+        if holding:
+            try:
+                await released.wait()
+            finally:
+                with self.lock:
+                    self.held -= 1
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        await self._wait_if_held("rcpt")
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.reply:
@@ -59,6 +83,8 @@ class _CollectingHandler:
         with self.lock:
             self.messages.append(message)
             self.envelopes.append(envelope)
+        # Kept from here on, as a real MTA keeps a message once its final « . » arrived.
+        await self._wait_if_held("data")
         return "250 Message accepted for delivery"
 
 
@@ -101,6 +127,27 @@ class SMTPServer:
         """How many messages are being received, not accepted yet (with accept_delay)."""
         with self._handler.lock:
             return self._handler.receiving
+
+    def hold(self, stage, *, after):
+        """Once `after` messages are kept, keep every client waiting for its answer at
+        `stage`: "rcpt" (before its next message: nothing of it sent yet) or "data" (its
+        message received and kept, the acceptance not answered yet), until `release()`.
+        `held` says how many wait."""
+        with self._handler.lock:
+            self._handler.released = asyncio.Event()
+            self._handler.hold_at = (stage, after)
+
+    @property
+    def held(self):
+        with self._handler.lock:
+            return self._handler.held
+
+    def release(self):
+        with self._handler.lock:
+            self._handler.hold_at = None
+            released = self._handler.released
+        if released is not None:
+            self._controller.loop.call_soon_threadsafe(released.set)
 
     def clear(self):
         with self._handler.lock:

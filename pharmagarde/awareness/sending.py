@@ -18,8 +18,11 @@ its own claim id and a lease, then sends them over one SMTP connection:
 A worker killed before step 3 has sent nothing: the server drops a message whose DATA never
 ended, and the row, still CLAIMED, is sent again by another worker once the lease is over.
 A worker killed after step 2 has its row marked: it is never sent again. No message is sent
-twice; the only loss possible is a kill between the commit of step 2 and the write of one
-line in step 3 (a few microseconds), which the campaign's page would show as sent. If the
+twice; the only loss possible is a kill that lands between the commit of step 2 and the
+write of one line in step 3, which the campaign's page would show as sent. That window is
+the commit itself, not the few microseconds of Python after it: a signal takes effect when
+the worker comes back from the database (PostgreSQL's answer, SQLite's write and now and
+then its checkpoint), a fraction of a millisecond to a few milliseconds a message. If the
 row is no longer this worker's at step 2 (its lease ended while the server was slow), the
 connection is dropped instead of ending the message: the other worker sends it, once.
 
