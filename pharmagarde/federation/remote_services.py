@@ -15,7 +15,7 @@ from pharmagarde.core.models import Organisation, OrganisationKind
 
 from . import signing
 from . import values as federation_values
-from .models import Contribution, FederationMember
+from .models import Contribution, FederationMember, SigningKey
 
 # A file made on a server whose clock is a little ahead is not « in the future ».
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -23,6 +23,11 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 def _refused(error: signing.AggregateRefused) -> ValidationError:
     return ValidationError(str(error), code="refused")
+
+
+def signing_key_find(*, organisation: Organisation):
+    """The organisation's signing key, or None when it has none yet (nothing made)."""
+    return SigningKey.objects.filter(organisation=organisation).first()
 
 
 def signing_key_get(*, organisation: Organisation, acting_user, request=None):

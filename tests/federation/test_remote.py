@@ -91,6 +91,9 @@ class RoundTripTests(RemoteTestCase):
     def test_a_member_exports_and_the_federation_imports(self):
         # The member's responsable reads its key and what will be shared, then downloads.
         self.client.force_login(self.alice)
+        self.assertShows(self.client.get(self.share_url()), "Créer la clé de signature")
+        self.assertRedirects(self.client.post(self.org_url("federation_key_create")),
+                             self.share_url())
         page = self.client.get(self.share_url())
         key = SigningKey.objects.get(organisation=self.org)
         self.assertShows(page, key.public_key)
@@ -140,8 +143,8 @@ class RoundTripTests(RemoteTestCase):
         root.setLevel(logging.DEBUG)
         try:
             self.client.force_login(self.alice)
-            page = self.client.get(self.share_url()).content.decode()
             data = self.client.post(self.share_url(), {"federation": self.identifier}).content
+            page = self.client.get(self.share_url()).content.decode()
             self.add_remote()
             self.upload(data)
         finally:
@@ -396,13 +399,44 @@ class KeyReplaceTests(RemoteTestCase):
     def url(self):
         return self.org_url("federation_key_replace")
 
-    def test_the_first_visit_makes_an_audited_key(self):
+    def test_reading_the_page_makes_no_key(self):
         self.client.force_login(self.alice)
-        self.client.get(self.share_url())
-        self.client.get(self.share_url())
+        self.assertShows(self.client.get(self.share_url()), "Créer la clé de signature")
+        self.assertFalse(SigningKey.objects.exists())
+        self.assertFalse(AuditEntry.objects.filter(action="federation.key_created").exists())
+
+    def test_the_button_makes_one_audited_key(self):
+        self.client.force_login(self.alice)
+        url = self.org_url("federation_key_create")
+        self.assertRedirects(self.client.post(url), self.share_url())
+        self.assertRedirects(self.client.post(url), self.share_url())
         key = SigningKey.objects.get(organisation=self.org)
         entry = AuditEntry.objects.get(action="federation.key_created")
         self.assertEqual(entry.details["fingerprint"], signing.fingerprint(key.public_key))
+        self.assertShows(self.client.get(self.share_url()), key.public_key)
+
+    def test_the_first_export_makes_an_audited_key(self):
+        self.client.force_login(self.alice)
+        self.client.post(self.share_url(), {"federation": self.identifier})
+        key = SigningKey.objects.get(organisation=self.org)
+        entry = AuditEntry.objects.get(action="federation.key_created")
+        self.assertEqual(entry.details["fingerprint"], signing.fingerprint(key.public_key))
+
+    def test_the_button_refuses_get_other_roles_outsiders_federations_and_anonymous(self):
+        url = self.org_url("federation_key_create")
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(url).status_code, 405)
+        for user in (self.rita, self.aude):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(url).status_code, 403)
+        self.client.force_login(self.oscar)
+        self.assertEqual(self.client.post(url).status_code, 404)
+        self.client.force_login(self.fed_owner)
+        self.assertEqual(self.client.post(self.org_url(
+            "federation_key_create", org=self.federation)).status_code, 404)
+        self.client.logout()
+        self.assertEqual(self.client.post(url).status_code, 302)
+        self.assertFalse(SigningKey.objects.exists())
 
     def test_a_new_key_makes_the_federation_refuse_until_it_adds_the_structure_again(self):
         self.add_remote()

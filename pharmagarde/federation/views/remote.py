@@ -121,16 +121,30 @@ def federation_share(request):
             name = f"agregats-{timezone.localdate():%Y-%m-%d}.json"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-    key = services.signing_key_get(organisation=organisation, acting_user=request.user,
-                                   request=request)
+    # Reading the page writes nothing: the key is made on « Créer la clé de signature »
+    # (federation_key_create) or by the first export.
+    key = services.signing_key_find(organisation=organisation)
     return render(request, "federation/remote_share.html", {
-        "form": form, "public_key": key.public_key,
-        "fingerprint": signing.fingerprint_display(signing.fingerprint(key.public_key)),
+        "form": form, "public_key": key.public_key if key else "",
+        "fingerprint": signing.fingerprint_display(signing.fingerprint(key.public_key))
+        if key else "",
         "rows": preview_rows(services.aggregate_preview(organisation=organisation)),
         "organisation_facts": {"kind": organisation.get_kind_display(),
                                "region": organisation.get_region_display(),
                                "size_band": organisation.get_size_band_display()},
     })
+
+
+@org_view(manage=True)
+@require_POST
+def federation_key_create(request):
+    key = services.signing_key_get(organisation=request.organisation,
+                                   acting_user=request.user, request=request)
+    messages.success(request, _("Votre clé de signature est prête (empreinte "
+                                "%(fingerprint)s) : donnez la clé publique à la fédération.")
+                     % {"fingerprint": signing.fingerprint_display(
+                         signing.fingerprint(key.public_key))})
+    return redirect("federation_share", org_slug=request.organisation.slug)
 
 
 @org_view(manage=True)
@@ -199,6 +213,7 @@ def federation_import(request):
 
 urlpatterns = [
     path("partager/", federation_share, name="federation_share"),
+    path("partager/cle/", federation_key_create, name="federation_key_create"),
     path("partager/nouvelle-cle/", federation_key_replace, name="federation_key_replace"),
     path("membres/autre-serveur/", federation_remote_add, name="federation_remote_add"),
     path("membres/importer/", federation_import, name="federation_import"),
