@@ -3,7 +3,7 @@ under load, on a fresh installation.
 
     python -m bench.awareness [--part all|sending|tracking] [--recipients 10000]
                               [--clients 50] [--seconds 8] [--scales 100,10000,100000]
-                              [--postgres] [--profile]
+                              [--paced-share 0.25] [--postgres] [--profile]
 
 1. Sending. A fresh data directory (`pharmagarde init`, as tests/test_cli.py does), a
    campaign of --recipients people sent through a profile with no rate limit to an
@@ -17,9 +17,16 @@ under load, on a fresh installation.
    (/bench/bare/). --clients threads with keep-alive connections (http.client, split over
    two processes so that the client is not held by one GIL) request the open pixel
    /p/<token>/o.gif with random valid tokens, for --seconds each, at each --scales number
-   of recipients (rows bulk-created, sent an hour ago). Printed: requests per second, p50
-   and p99 latency, errors, and the throughput as a share of the bare view's, measured in
-   the same run.
+   of recipients (rows bulk-created, sent an hour ago). Two measurements:
+   a. closed loop (each client sends again as soon as it is answered: the server's
+      maximum), each pixel measurement between two of the bare view, its throughput as a
+      share of their mean (this machine's speed drifts within a minute);
+   b. open loop at a fixed rate (--paced-share of the slowest bare view measured in a, so
+      below saturation), the same --clients each on its own schedule, the latency counted
+      from the moment a request was due (as wrk2 does). At saturation a closed loop's
+      latency is only its queue: clients ÷ throughput (50 clients at 800 req/s wait about
+      60 ms each whatever the endpoint costs), so p99 is read in b.
+   Printed: requests per second, p50 and p99 latency, errors.
 
 SQLite in the new data directory; with --postgres the same again on the PostgreSQL at
 127.0.0.1:5432 (user postgres, trust) in a scratch database created and dropped here.
@@ -326,7 +333,12 @@ def sending_part(args, env, org, user):
 
 # --- 2. Tracking ------------------------------------------------------------------------
 
-def _client(port, paths, threads, seconds, queue):
+def _client(port, paths, threads, seconds, interval, queue):
+    """`threads` keep-alive clients. With an `interval`, each sends one request every
+    `interval` seconds on a fixed schedule (an open loop, as wrk2 does) and a latency is
+    counted from the moment the request was due, so that a server falling behind is not
+    hidden by clients that wait for it (coordinated omission); without, each sends the next
+    request as soon as the previous one is answered (a closed loop: the server's maximum)."""
     deadline = time.monotonic() + seconds
     latencies, errors, lock = [], collections.Counter(), threading.Lock()
 
@@ -334,9 +346,17 @@ def _client(port, paths, threads, seconds, queue):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         mine, failed = [], collections.Counter()
         rng = random.Random()
+        due = time.perf_counter() + (rng.uniform(0, interval) if interval else 0)
         while time.monotonic() < deadline:
             path = rng.choice(paths)
-            started = time.perf_counter()
+            if interval:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                started = due
+                due += interval
+            else:
+                started = time.perf_counter()
             try:
                 connection.request("GET", path, headers={"User-Agent": BROWSER})
                 response = connection.getresponse()
@@ -363,15 +383,18 @@ def _client(port, paths, threads, seconds, queue):
     queue.put((latencies, dict(errors)))
 
 
-def load(port, paths, clients, seconds, processes=2):
+def load(port, paths, clients, seconds, processes=2, rate=None):
     """Requests per second, p50 and p99 in ms, and errors of `clients` concurrent
-    keep-alive clients over `seconds`."""
+    keep-alive clients over `seconds`: as fast as the server answers, or, with `rate`,
+    `rate` requests per second in all, spread evenly over the clients."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     shares = [clients // processes + (1 if n < clients % processes else 0)
               for n in range(processes)]
+    interval = clients / rate if rate else None
     started = time.monotonic()
-    children = [context.Process(target=_client, args=(port, paths, share, seconds, queue))
+    children = [context.Process(target=_client,
+                                args=(port, paths, share, seconds, interval, queue))
                 for share in shares]
     for child in children:
         child.start()
@@ -427,24 +450,53 @@ def tracking_part(args, env, org, port):
                 break
             time.sleep(0.1)
         print(f"\nPixel d'ouverture sous gunicorn ({default_workers()} processus × 4 fils), "
-              f"{args.clients} clients simultanés, {args.seconds} s par mesure :")
-        load(port, ["/bench/bare/"], args.clients, 2)  # warm-up: imports, connections
-        bare = load(port, ["/bench/bare/"], args.clients, args.seconds)
-        row("vue nue", bare, bare)
+              f"{args.clients} clients simultanés, {args.seconds} s par mesure.")
+        bare_paths = ["/bench/bare/"]
+        load(port, bare_paths, args.clients, 2)  # warm-up: imports, connections
+        print("\n1. Au plus vite (boucle fermée : chaque client renvoie dès qu'il a sa "
+              "réponse) ;\n   chaque mesure du pixel entre deux mesures de la vue nue, "
+              "rapportée à leur moyenne :")
+        pixel_paths, shares, paced_rate = {}, [], None
         for scale in args.scales:
             add_recipients(org, campaign, scale)
             tokens = list(Recipient.objects.filter(campaign=campaign)
                           .values_list("token", flat=True))
             connections.close_all()
-            paths = [f"/p/{token}/o.gif" for token in tokens]
-            row(f"pixel, {scale:,} destinataires".replace(",", " "),
-                load(port, paths, args.clients, args.seconds), bare)
+            pixel_paths[scale] = [f"/p/{token}/o.gif" for token in tokens]
+            before = load(port, bare_paths, args.clients, args.seconds)
+            pixel = load(port, pixel_paths[scale], args.clients, args.seconds)
+            after = load(port, bare_paths, args.clients, args.seconds)
+            bare = ((before[0] + after[0]) / 2, None, max(before[2], after[2]), {})
+            print(f"  vue nue avant / après : {before[0]:.0f} / {after[0]:.0f} req/s, "
+                  f"p99 {before[2]:.0f} / {after[2]:.0f} ms")
+            row(f"pixel, {scale:,} destinataires".replace(",", " "), pixel, bare)
+            shares.append(pixel[0] / bare[0])
+            rate = args.paced_share * min(before[0], after[0])
+            paced_rate = rate if paced_rate is None else min(paced_rate, rate)
+        print(f"  part de la vue nue : médiane {statistics.median(shares):.0%}, "
+              f"de {min(shares):.0%} à {max(shares):.0%}")
+        print(f"\n2. À débit fixé (boucle ouverte) : {paced_rate:.0f} req/s en tout, "
+              f"{args.paced_share:.0%} du plus faible débit de la vue nue mesuré ci-dessus, "
+              f"réparties sur les {args.clients} clients ;\n   latence comptée depuis "
+              "l'instant prévu de chaque requête :")
+        for name, paths in [("vue nue", bare_paths)] + [
+                (f"pixel, {scale:,} destinataires".replace(",", " "), pixel_paths[scale])
+                for scale in args.scales]:
+            paced(name, load(port, paths, args.clients, args.seconds, rate=paced_rate),
+                  paced_rate)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def paced(name, measured, rate):
+    achieved, p50, p99, errors = measured
+    print(f"  {name:32} {achieved:7.0f} req/s servies sur {rate:.0f}  "
+          f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
+          + (f"  erreurs {errors}" if errors else ""))
 
 
 def row(name, measured, bare):
@@ -481,6 +533,9 @@ def main():
     parser.add_argument("--send-seconds", type=float, default=150,
                         help="at most this long per sending run (what is left is counted)")
     parser.add_argument("--scales", default="100,10000,100000")
+    parser.add_argument("--paced-share", type=float, default=0.25,
+                        help="the fixed rate of the latency measurement, as a share of the "
+                             "bare view's maximum measured in the same run")
     parser.add_argument("--postgres", action="store_true",
                         help="PostgreSQL at 127.0.0.1:5432 instead of SQLite")
     parser.add_argument("--profile", action="store_true",

@@ -74,18 +74,24 @@ class PackRequest:
     today: datetime.date
 
 
-# Freshness of one piece of evidence.
+# Freshness of one piece of evidence. FAILED: whatever its date, the section's own
+# figures say the requirement was not met (a notification after 72 hours, a plan changed
+# since its approval): the checklist says « non satisfaite », not « ancienne ».
 FRESH = "fresh"
 STALE = "stale"
 MISSING = "missing"
+FAILED = "failed"
 
-FRESHNESS_LABELS = {FRESH: _("à jour"), STALE: _("ancienne"), MISSING: _("absente")}
+FRESHNESS_LABELS = {FRESH: _("à jour"), STALE: _("ancienne"), MISSING: _("absente"),
+                    FAILED: _("non conforme")}
 
 
 @dataclass(frozen=True)
 class Evidence:
     """One piece of evidence: what it is, when it dates from, and for how many months it
-    counts as fresh (None: it does not age). No date: it is missing."""
+    counts as fresh (None: it does not age). No date: it is missing. `failed` says why the
+    section's own verdict is negative (« 1 notification faite après 72 heures sans raison
+    donnée »): then the evidence is not met, however recent."""
 
     label: str
     date: datetime.date | None
@@ -94,14 +100,17 @@ class Evidence:
     # Stable within its section, for a regime's requirement that rests on this piece of
     # evidence only (« continuity.backups#hors-ligne », reports/checklists.py).
     key: str = ""
+    failed: str = ""
 
     def freshness(self, today: datetime.date) -> str:
+        if self.failed:
+            return FAILED
         if self.date is None:
             return MISSING
         if self.max_age_months is None:
             return FRESH
-        day = self.date.date() if isinstance(self.date, datetime.datetime) else self.date
-        return FRESH if add_months(day, self.max_age_months) >= today else STALE
+        return FRESH if add_months(local_day(self.date), self.max_age_months) >= today \
+            else STALE
 
 
 @dataclass(frozen=True)

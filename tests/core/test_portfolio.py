@@ -15,8 +15,9 @@ from django.utils import timezone
 from pharmagarde.actions.models import Action
 from pharmagarde.awareness.models import Assignment, Campaign
 from pharmagarde.continuity.models import RestoreTest
+from pharmagarde.core import audit
 from pharmagarde.core import portfolio as facts
-from pharmagarde.core.models import Membership, Person, Role
+from pharmagarde.core.models import AuditEntry, Membership, Person, Role
 from pharmagarde.diagnostic.models import Assessment
 from pharmagarde.incidents.models import Breach, Incident
 from pharmagarde.inventory.models import Finding
@@ -208,6 +209,33 @@ class PortfolioTestCase(BaseTestCase):
         self.assertEqual(bravo["Demandes des personnes"], "Urgent : 1 demande en retard")
         alpha = dict(zip(values[0], values[2], strict=True))
         self.assertIsNone(alpha["Demandes des personnes"])
+
+
+    def test_its_export_is_audited_in_each_organisation(self):
+        audit.record("auth.login", actor=self.provider)  # the chain goes on from an entry
+        self.client.force_login(self.provider)
+        response = self.client.get(URL, {"export": "xlsx", "tri": "nom"})
+        self.assertEqual(response.status_code, 200)
+        entries = AuditEntry.objects.filter(action="portfolio.exported")
+        self.assertEqual(sorted(entry.organisation_id for entry in entries),
+                         sorted([self.org.pk, self.other_org.pk, self.lab.pk]))
+        for entry in entries:
+            self.assertEqual(entry.actor, self.provider)
+            self.assertEqual(entry.details, {"tri": "nom", "type": "", "structures": 3})
+        self.assertTrue(audit.verify().ok)
+
+    def test_its_export_audits_only_the_organisations_it_lists(self):
+        self.client.force_login(self.provider)
+        self.client.get(URL, {"export": "xlsx", "type": "lbm"})
+        entries = AuditEntry.objects.filter(action="portfolio.exported")
+        self.assertEqual([(entry.organisation_id, entry.details["structures"])
+                          for entry in entries], [(self.lab.pk, 1)])
+        self.assertEqual(entries[0].details["type"], "lbm")
+
+    def test_the_page_itself_is_not_audited(self):
+        self.client.force_login(self.provider)
+        self.client.get(URL)
+        self.assertFalse(AuditEntry.objects.filter(action="portfolio.exported").exists())
 
 
 class PortfolioPagesTestCase(BaseTestCase):
