@@ -17,10 +17,14 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from .models import Account, Backup, CpsCard, Device, RemovableMedium, Software, WifiNetwork
 
 CRITICAL, HIGH, MEDIUM = 1, 2, 3
-SEVERITY_LABELS = {CRITICAL: "Critique", HIGH: "Élevée", MEDIUM: "Moyenne"}
+# Marked for translation, translated where shown (gettext(SEVERITY_LABELS[…])).
+SEVERITY_LABELS = {CRITICAL: gettext_noop("Critique"), HIGH: gettext_noop("Élevée"),
+                   MEDIUM: gettext_noop("Moyenne")}
 
 
 @dataclass(frozen=True)

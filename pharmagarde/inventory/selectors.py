@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from .models import (
     Account,
@@ -95,7 +96,7 @@ def open_findings(organisation):
 
 
 def severity_label(finding) -> str:
-    return SEVERITY_LABELS[finding.severity]
+    return gettext(SEVERITY_LABELS[finding.severity])
 
 
 def software_with_devices(organisation):
@@ -115,7 +116,8 @@ def dashboard_card(request) -> dict:
 
     for finding in findings:
         finding.rule_obj = RULES_BY_ID.get(finding.rule)
-        finding.severity_label = SEVERITY_LABELS.get(finding.severity, "")
+        label = SEVERITY_LABELS.get(finding.severity)
+        finding.severity_label = gettext(label) if label else ""
     return {"inventory": {"findings": findings,
                           "open_count": open_findings(request.organisation).count()
                           if findings else 0}}
