@@ -30,7 +30,7 @@ def get_pending_invitation_or_404(request, pk) -> FederationMember:
 
     if not str(pk).isdigit():
         raise Http404
-    return get_object_or_404(pending_invitations(request.organisation), pk=pk)
+    return get_object_or_404(pending_invitations(request.organisation, expired=True), pk=pk)
 
 
 def get_contribution_or_404(request, pk) -> Contribution:

@@ -9,6 +9,8 @@ organisation's own values for its own page.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -346,12 +348,17 @@ def places(organisation: Organisation, now) -> list[Place]:
     return found
 
 
-def pending_invitations(organisation: Organisation):
-    """The invitations waiting for an answer from one of the organisation's responsables."""
-    emails = organisation.memberships.filter(role="responsable").values("user__email")
-    return (FederationMember.objects.filter(status=FederationMember.Status.INVITED,
-                                            invited_email__in=emails)
-            .select_related("organisation").order_by("organisation__name", "pk"))
+def pending_invitations(organisation: Organisation, *, expired: bool = False):
+    """The invitations waiting for an answer from one of the organisation's responsables,
+    addresses compared without case (« Alice@… » is alice@…). Those whose link has
+    expired are left out unless `expired` (answering one says why it cannot be)."""
+    emails = (organisation.memberships.filter(role="responsable")
+              .annotate(address=Lower("user__email")).values("address"))
+    found = (FederationMember.objects.annotate(address=Lower("invited_email"))
+             .filter(status=FederationMember.Status.INVITED, address__in=emails))
+    if not expired:
+        found = found.filter(expires_at__gt=timezone.now())
+    return found.select_related("organisation").order_by("organisation__name", "pk")
 
 
 # ------------------------------------------------------ for the awareness results

@@ -20,7 +20,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser as User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -147,7 +148,11 @@ def _claimed(member: FederationMember, acting_user: User) -> FederationMember:
             _("Cette invitation est adressée à %(email)s. Connectez-vous avec ce compte.")
             % {"email": member.invited_email})
     member = FederationMember.objects.select_for_update().select_related(
-        "organisation").get(pk=member.pk)
+        "organisation").filter(pk=member.pk).first()
+    if member is None:
+        # Cancelled, or closed when the structure joined through another invitation.
+        raise InvitationError(_("Cette invitation n'est plus valable : elle a été annulée, "
+                                "ou la structure a déjà rejoint la fédération."))
     if member.status != Status.INVITED:
         raise InvitationError(_("Ce lien d'invitation a déjà été utilisé."))
     if member.expires_at is None or member.expires_at <= timezone.now():
@@ -175,12 +180,16 @@ def invitation_accept(*, acting_user: User, organisation: Organisation,
     if not Membership.objects.filter(user=acting_user, organisation=organisation,
                                      role=Role.RESPONSABLE).exists():
         raise InvitationError(_("Seul un responsable de la structure peut accepter."))
+    already = _("Cette structure est déjà membre de la fédération.")
     with transaction.atomic():
+        # Two responsables accepting two invitations for the same structure at once: the
+        # structure's row is locked first, so the second waits and then finds it a member.
+        list(Organisation.objects.select_for_update().filter(pk=organisation.pk))
         member = _claim(token, invitation, acting_user)
         earlier = FederationMember.objects.select_for_update().filter(
             organisation=member.organisation, member=organisation).first()
         if earlier is not None and earlier.status == Status.MEMBER:
-            raise InvitationError(_("Cette structure est déjà membre de la fédération."))
+            raise InvitationError(already)
         if earlier is not None:
             # One row per organisation: the new answer replaces the one of its past visit.
             earlier.delete()
@@ -189,12 +198,50 @@ def invitation_accept(*, acting_user: User, organisation: Organisation,
         member.answered_by, member.answered_at, member.left_at = acting_user, now, None
         member.kind, member.region = organisation.kind, organisation.region
         member.size_band = organisation.size_band
-        member.save()
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:
+            # The lock above makes this rare (SQLite takes it as a no-op): the unique
+            # constraint still settles it, with the same answer.
+            raise InvitationError(already) from None
         details = {"structure": organisation.name, "fédération": member.organisation.name}
         for where in (member.organisation, organisation):
             audit.record("federation.joined", actor=acting_user, organisation=where,
                          obj=member, request=request, details=details)
+        _close_answered(member, acting_user, request)
     return member
+
+
+def _close_answered(joined: FederationMember, acting_user: User,
+                    request: HttpRequest | None) -> None:
+    """The federation's other invitations that waited for a responsable of the structure
+    that just joined, and that they can no longer accept for any structure (every one
+    where they are responsable is now a member): cancelled, audited. An invitation to a
+    responsable of another structure not yet a member stays."""
+    federation = joined.organisation
+    emails = (Membership.objects.filter(organisation=joined.member, role=Role.RESPONSABLE)
+              .annotate(address=Lower("user__email")).values("address"))
+    waiting = list(FederationMember.objects.select_for_update()
+                   .annotate(address=Lower("invited_email"))
+                   .filter(organisation=federation, status=Status.INVITED,
+                           address__in=emails))
+    if not waiting:
+        return
+    members = FederationMember.objects.filter(organisation=federation, status=Status.MEMBER,
+                                              member__isnull=False).values("member")
+    for invitation in waiting:
+        elsewhere = (Membership.objects.filter(role=Role.RESPONSABLE,
+                                               user__email__iexact=invitation.invited_email)
+                     .exclude(organisation__kind=OrganisationKind.FEDERATION)
+                     .exclude(organisation__in=members))
+        if elsewhere.exists():
+            continue
+        invitation.delete()
+        audit.record("federation.invitation_cancelled", actor=acting_user,
+                     organisation=federation, obj=invitation, request=request,
+                     details={"adresse": invitation.invited_email,
+                              "raison": "structure déjà membre"})
 
 
 def invitation_decline(*, acting_user: User, token: str | None = None,

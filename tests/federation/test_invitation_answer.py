@@ -2,22 +2,26 @@
 addressed to accepts for this organisation or declines, with the checks of the mail's
 link (expired, already answered, addressed to someone else); every role and outsider."""
 
+import threading
+import unittest
 from datetime import timedelta
 
 from django.contrib.messages import get_messages
+from django.db import close_old_connections, connection
+from django.test import TransactionTestCase
 from django.utils import timezone
 
 from pharmagarde.core.models import AuditEntry, Membership, Role
 from pharmagarde.federation import services
 from pharmagarde.federation.models import FederationMember
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase, make_organisation, make_user
 
 from .helpers import make_federation
 
 Status = FederationMember.Status
 
 
-class InvitationAnswerTestCase(BaseTestCase):
+class InvitationCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -37,6 +41,8 @@ class InvitationAnswerTestCase(BaseTestCase):
     def messages_of(self, response):
         return [str(message) for message in get_messages(response.wsgi_request)]
 
+
+class InvitationAnswerTestCase(InvitationCase):
     def test_the_responsable_it_is_addressed_to_accepts_for_this_organisation(self):
         response = self.answer("accept")
         self.assertRedirects(response, self.org_url("federation_mine"))
@@ -140,3 +146,106 @@ class InvitationAnswerTestCase(BaseTestCase):
 
         self.client.force_login(self.alice)
         self.assertQueriesConstant(self.org_url("federation_mine"), make_row, few=1, many=4)
+
+
+class OneStructureTwoInvitationsTests(InvitationCase):
+    """Two responsables of the same structure, each invited."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.albert = make_user("albert@alpha.example", with_mfa=True)
+        Membership.objects.create(organisation=cls.org, user=cls.albert, role=Role.RESPONSABLE)
+        cls.second, _token = services.member_invite(
+            acting_user=cls.analysts["responsable"], federation=cls.federation,
+            email="albert@alpha.example")
+
+    def test_accepting_one_closes_the_other(self):
+        self.answer("accept")
+        self.assertFalse(FederationMember.objects.filter(pk=self.second.pk).exists())
+        entry = AuditEntry.objects.get(action="federation.invitation_cancelled")
+        self.assertEqual(entry.details["adresse"], "albert@alpha.example")
+        self.client.force_login(self.albert)
+        self.assertNotContains(self.client.get(self.org_url("federation_mine")),
+                               "Invitations en attente")
+        self.assertEqual(self.answer("accept", user=self.albert,
+                                     invitation=self.second).status_code, 404)
+        with self.assertRaisesMessage(services.InvitationError, "n'est plus valable"):
+            services.invitation_accept(acting_user=self.albert, organisation=self.org,
+                                       invitation=self.second)
+        self.assertEqual(FederationMember.objects.filter(member=self.org).count(), 1)
+
+    def test_an_invitation_the_other_may_still_accept_elsewhere_stays(self):
+        elsewhere = make_organisation("Pharmacie Delta", "delta", siret="")
+        Membership.objects.create(organisation=elsewhere, user=self.albert,
+                                  role=Role.RESPONSABLE)
+        self.answer("accept")
+        self.second.refresh_from_db()
+        self.assertEqual(self.second.status, Status.INVITED)
+        member = services.invitation_accept(acting_user=self.albert, organisation=elsewhere,
+                                            invitation=self.second)
+        self.assertEqual(member.member, elsewhere)
+
+
+class ListedInvitationsTests(InvitationCase):
+    def test_an_expired_invitation_is_not_offered(self):
+        FederationMember.objects.filter(pk=self.invitation.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1))
+        self.client.force_login(self.alice)
+        page = self.client.get(self.org_url("federation_mine"))
+        self.assertNotContains(page, "Accepter :")
+        self.assertNotContains(page, "Conseil régional invite")
+
+    def test_the_address_matches_whatever_its_case(self):
+        other = make_user("Albert@Alpha.example", with_mfa=True)
+        Membership.objects.create(organisation=self.org, user=other, role=Role.RESPONSABLE)
+        invitation, _token = services.member_invite(
+            acting_user=self.analysts["responsable"], federation=self.federation,
+            email="albert@alpha.example")
+        self.client.force_login(self.rita)
+        page = self.client.get(self.org_url("federation_mine"))
+        self.assertShows(page, "le lien a été envoyé à albert@alpha.example")
+        response = self.answer("accept", user=other, invitation=invitation)
+        self.assertRedirects(response, self.org_url("federation_mine"))
+        invitation.refresh_from_db()
+        self.assertEqual(invitation.member, self.org)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "needs real concurrent sessions")
+class ConcurrentAcceptanceTestCase(TransactionTestCase):
+    def test_two_responsables_accepting_at_once_make_one_member(self):
+        federation, people = make_federation("Conseil régional", "conseil")
+        org = make_organisation("Pharmacie Alpha", "alpha")
+        users = [make_user(f"{name}@alpha.example") for name in ("alice", "albert")]
+        invitations = []
+        for user in users:
+            Membership.objects.create(organisation=org, user=user, role=Role.RESPONSABLE)
+            invitations.append(services.member_invite(
+                acting_user=people["responsable"], federation=federation,
+                email=user.email)[0])
+        barrier = threading.Barrier(2)
+        errors, failures = [], []
+
+        def accept(user, invitation):
+            try:
+                barrier.wait()
+                services.invitation_accept(acting_user=user, organisation=org,
+                                           invitation=invitation)
+            except services.InvitationError as error:
+                errors.append(str(error))
+            except Exception as error:  # noqa: BLE001 - what the page would have shown
+                failures.append(error)
+            finally:
+                close_old_connections()
+                connection.close()
+
+        threads = [threading.Thread(target=accept, args=pair)
+                   for pair in zip(users, invitations, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        self.assertEqual(failures, [])
+        self.assertEqual(len(errors), 1)
+        self.assertEqual(FederationMember.objects.filter(member=org).count(), 1)
+        self.assertFalse(FederationMember.objects.filter(status=Status.INVITED).exists())
