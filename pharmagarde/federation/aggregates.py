@@ -86,7 +86,12 @@ def _reason(message) -> str | None:
 
 
 def _figure(value, units: int, reason: str | None) -> dict:
-    return {"value": None if reason else value, "units": units, "reason": reason}
+    """A published figure. A hidden one keeps only its reason: its number of units is
+    what the hiding protects (a FEW cell of a table is its count), and a stored snapshot
+    is read by more than the page that shows it (exports, later code)."""
+    if reason:
+        return {"value": None, "units": None, "reason": reason}
+    return {"value": value, "units": units, "reason": None}
 
 
 def level_columns(counts: dict[str, int]) -> list[tuple[str, ...]]:

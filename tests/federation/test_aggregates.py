@@ -126,7 +126,7 @@ class RulesTestCase(TestCase):
         found = [Unit("officine", "BRE", "1-9", {CLICK: [1, 5]}) for _ in range(10)]
         figure = aggregates.compute(found, self.catalogue())["rates"][CLICK]["overall"]
         self.assertEqual((figure["value"], figure["units"], figure["reason"]),
-                         (None, 10, aggregates.FEW))
+                         (None, None, aggregates.FEW))
 
     def test_a_profession_of_three_is_hidden_and_its_complement_too(self):
         found = units(12, score=70.0) + units(8, score=50.0) + units(3, kind="lbm",
@@ -142,6 +142,19 @@ class RulesTestCase(TestCase):
         self.assertEqual(jointly_determined(hidden, tables), set())
         self.assertIsNone(data["means"]["kind"]["lbm"]["value"])
         self.assertIsNotNone(data["means"]["kind"]["officine"]["value"])
+
+    def test_a_hidden_figure_keeps_no_count(self):
+        found = units(12, score=70.0) + units(8, score=50.0) + units(3, kind="lbm",
+                                                                       score=70.0)
+        data = aggregates.compute(found, self.catalogue(), epsilon=1e9)
+        hidden = [figure for table in data["distributions"].values()
+                  for row in table["rows"] for figure in [*row["cells"], row["total"]]
+                  if figure["value"] is None]
+        hidden += [data["means"]["kind"]["lbm"]]
+        self.assertTrue(hidden)
+        for figure in hidden:
+            self.assertEqual(figure["units"], None, figure)
+            self.assertTrue(figure["reason"])
 
     def test_levels(self):
         self.assertEqual([aggregates.level_of(s) for s in (0, 39.9, 40, 59.9, 60, 79.9, 80,
