@@ -10,7 +10,7 @@ months is stale »; a test typed in the inventory counts too), the last exercise
 """
 
 
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from pharmagarde.core.packs import (
@@ -107,8 +107,9 @@ def kits(pack: PackRequest) -> Section:
     return Section(key=KITS, title=_("Kit du mode dégradé"), order=51,
                    blocks=[Paragraph(text)], references=REFERENCES[KITS],
                    evidence=[Evidence(_("Kit du mode dégradé imprimé"), local_day(printed),
-                                      detail=_("à réimprimer") if found and found.kit_outdated
-                                      else "")])
+                                      failed=_("le plan a changé depuis l'impression : à "
+                                               "réimprimer")
+                                      if printed and found.kit_outdated else "")])
 
 
 def backups(pack: PackRequest) -> Section:
@@ -189,7 +190,9 @@ def restore_tests(pack: PackRequest) -> Section:
 def exercises(pack: PackRequest) -> Section:
     today = pack.today
     found = list(Exercise.objects.filter(organisation=pack.organisation)
-                 .exclude(status=Exercise.Status.PREPARING).order_by("-ended_at", "-id")[:20])
+                 .exclude(status=Exercise.Status.PREPARING)
+             # Unfinished ones last, on SQLite as on PostgreSQL (NULL first when descending).
+             .order_by(F("ended_at").desc(nulls_last=True), "-id")[:20])
     done = [exercise for exercise in found if exercise.status == Exercise.Status.DONE
             and exercise.ended_at and local_day(exercise.ended_at) <= today]
     last = local_day(done[0].ended_at) if done else None

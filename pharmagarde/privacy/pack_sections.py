@@ -8,8 +8,9 @@ the register. Requesters' names never appear: the pack shows dates, rights and s
 """
 
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pharmagarde.core.packs import (
     CNIL,
@@ -113,7 +114,11 @@ def processors(pack: PackRequest) -> Section:
                               "informatique, l'éditeur du logiciel métier, l'hébergeur."))],
         evidence=[Evidence(_("Revue du plus ancien contrat de sous-traitance"), oldest,
                            detail=_("un contrat n'a ni date de signature ni revue")
-                           if None in starts else "")])
+                           if None in starts else "",
+                           failed=ngettext("%(n)d contrat où manquent des clauses",
+                                           "%(n)d contrats où manquent des clauses",
+                                           missing_clauses) % {"n": missing_clauses}
+                           if missing_clauses else "")])
 
 
 def requests(pack: PackRequest) -> Section:
@@ -140,13 +145,32 @@ def requests(pack: PackRequest) -> Section:
                       caption=_("Les demandes des douze derniers mois (sans les noms)"),
                       empty=_("Aucune demande reçue ces douze derniers mois."))],
         evidence=[Evidence(_("Suivi des demandes"), today, max_age_months=None,
-                           detail=_("tenu dans Pharmagarde"))])
+                           detail=_("tenu dans Pharmagarde"), failed=_late_reason(
+                               late, answered_late))])
+
+
+def _late_reason(late: int, answered_late: int) -> str:
+    """Why the requests' evidence is not met (art. 12(3)): « » when every answer was on
+    time."""
+    reasons = []
+    if late:
+        reasons.append(ngettext("%(n)d demande sans réponse après le délai",
+                                "%(n)d demandes sans réponse après le délai", late)
+                       % {"n": late})
+    if answered_late:
+        reasons.append(ngettext("%(n)d demande répondue après le délai",
+                                "%(n)d demandes répondues après le délai", answered_late)
+                       % {"n": answered_late})
+    return " ; ".join(reasons)
 
 
 def dpias(pack: PackRequest) -> Section:
     profile = _profile(pack)
     found = list(Dpia.objects.filter(organisation=pack.organisation)
-                 .select_related("processing").order_by("-validated_on", "-id"))
+                 .select_related("processing")
+             # Never-validated ones last, on SQLite as on PostgreSQL (which puts NULL first
+             # in a descending order).
+             .order_by(F("validated_on").desc(nulls_last=True), "-id"))
     validated = [item for item in found if item.status == Dpia.Status.VALIDATED
                  and item.validated_on]
     blocks = [Facts(((_("Analyses d'impact"), str(len(found))),

@@ -18,10 +18,10 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pharmagarde.core import packs
 from pharmagarde.core.packs import (
+    FAILED,
     FRESH,
     FRESHNESS_LABELS,
     MISSING,
@@ -37,16 +37,14 @@ from pharmagarde.core.packs import (
 )
 from pharmagarde.core.registry import declarations, resolve
 
+from .checklists import checklist_section
+
 # progress(done, total, what): called before each app's sections are asked for, then once
 # with done == total.
 Progress = Callable[[int, int, str], None]
 
 BLOCK_KINDS = {Paragraph: "paragraph", Facts: "facts", Table: "table", Figure: "figure",
                Checklist: "checklist"}
-
-CHECKLIST_STATES = {"met": gettext_lazy("satisfaite"), "partial": gettext_lazy("en partie"),
-                    "unmet": gettext_lazy("non satisfaite"),
-                    "unknown": gettext_lazy("à vérifier")}
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,11 @@ class Proof:
     @property
     def to_fix(self) -> bool:
         return self.freshness != FRESH
+
+    @property
+    def note(self) -> str:
+        """What the pack says beside it: why it is not met, or the section's detail."""
+        return self.evidence.failed or self.evidence.detail
 
 
 @dataclass
@@ -109,16 +112,18 @@ class Document:
 
     @property
     def counts(self) -> dict:
-        counts = {FRESH: 0, STALE: 0, MISSING: 0}
+        counts = {FRESH: 0, STALE: 0, MISSING: 0, FAILED: 0}
         for proof in self.proofs:
             counts[proof.freshness] += 1
         return counts
 
     @property
     def to_fix(self) -> list[Proof]:
-        """Missing pieces first, then stale ones, each in the order of the document."""
+        """Pieces not met first, then missing ones, then stale ones, each in the order of
+        the document."""
+        rank = {FAILED: 0, MISSING: 1, STALE: 2}
         proofs = [proof for proof in self.proofs if proof.to_fix]
-        return sorted(proofs, key=lambda proof: proof.freshness != MISSING)
+        return sorted(proofs, key=lambda proof: rank[proof.freshness])
 
     @property
     def title(self) -> str:
@@ -170,15 +175,6 @@ def _part(section: Section, today: datetime.date, anchors: set) -> Part:
     return Part(section, anchor, [Block(block_kind(b), b) for b in section.blocks], proofs)
 
 
-def _checklist(pack: PackRequest, sections: list[Section]) -> Section | None:
-    """The regime's checklist (helper module written alongside), none if it is absent."""
-    try:
-        from .checklists import checklist_section
-    except ImportError:
-        return None
-    return checklist_section(pack, sections)
-
-
 def cover(pack: PackRequest, regime: packs.Regime) -> list[tuple[str, str]]:
     from django.utils import formats
 
@@ -216,7 +212,7 @@ def collect(pack: PackRequest, progress: Progress | None = None) -> Document:
         progress(index, len(sources), name)
         sections.extend(sections_of(pack))
     sections.sort(key=lambda section: section.order)
-    checklist = _checklist(pack, sections)
+    checklist = checklist_section(pack, sections)
     if checklist is not None:
         sections.insert(next((i for i, s in enumerate(sections) if s.order > checklist.order),
                              len(sections)), checklist)

@@ -16,7 +16,9 @@ The state of a requirement in a pack, from the evidence of the sections that ans
 (each judged on the pack's day, core.packs.Evidence.freshness):
 - met: every piece of evidence is fresh;
 - partial: some evidence is stale, or some is missing while other is there;
-- unmet: every piece of evidence is missing;
+- unmet: every piece of evidence is missing, or one is not met (its section's own figures
+  say the requirement failed: a notification after 72 hours, a plan changed since it was
+  approved — Evidence.failed, core.packs.FAILED);
 - unknown: no section of the pack answers it, or none carries dated evidence (« Aucune
   preuve enregistrée dans Pharmagarde »).
 """
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pharmagarde.core.packs import (
+    FAILED,
     FRESH,
     FRESHNESS_LABELS,
     MISSING,
@@ -38,6 +41,7 @@ from pharmagarde.core.packs import (
     PackRequest,
     Paragraph,
     Section,
+    local_day,
     regime,
 )
 from pharmagarde.lib.yamllines import load_validated
@@ -49,8 +53,9 @@ PARTIAL = "partial"
 UNMET = "unmet"
 UNKNOWN = "unknown"
 
-STATE_LABELS = {MET: gettext_lazy("satisfait"), PARTIAL: gettext_lazy("en partie"),
-                UNMET: gettext_lazy("non satisfait"), UNKNOWN: gettext_lazy("inconnu")}
+# The one wording of a requirement's state: the checklist of the page, the PDF, the DOCX.
+STATE_LABELS = {MET: gettext_lazy("satisfaite"), PARTIAL: gettext_lazy("en partie"),
+                UNMET: gettext_lazy("non satisfaite"), UNKNOWN: gettext_lazy("à vérifier")}
 
 # The checklist comes first in a pack, right after the organisation's identity.
 CHECKLIST_KEY = "reports.checklist"
@@ -180,9 +185,11 @@ def _where(answering: list[tuple], pack: PackRequest) -> str:
     parts = []
     for section, evidence in answering:
         freshness = evidence.freshness(pack.today)
-        when = _day(evidence.date) if evidence.date else _("aucune date")
-        parts.append(f"{section.title} — {evidence.label} : {when} "
-                     f"({FRESHNESS_LABELS[freshness]})")
+        when = _day(local_day(evidence.date)) if evidence.date else _("aucune date")
+        state = str(FRESHNESS_LABELS[freshness])
+        if freshness == FAILED:
+            state += f" : {evidence.failed}"
+        parts.append(f"{section.title} — {evidence.label} : {when} ({state})")
     return " ; ".join(parts)
 
 
@@ -195,7 +202,7 @@ def requirement_state(requirement: Requirement, sections: list[Section],
         return UNKNOWN, _("Aucune preuve enregistrée dans Pharmagarde")
     if all(value == FRESH for value in freshness):
         state = MET
-    elif all(value == MISSING for value in freshness):
+    elif FAILED in freshness or all(value == MISSING for value in freshness):
         state = UNMET
     else:
         state = PARTIAL

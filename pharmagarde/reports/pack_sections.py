@@ -34,7 +34,8 @@ def sections(pack: PackRequest) -> list[Section]:
         (_("Empreinte du plan approuvé (SHA-256)"), signoff.plan_digest),
     )))
     current = selectors.plan_digest(selectors.plan_summary(pack.organisation))
-    if current != signoff.plan_digest:
+    changed = current != signoff.plan_digest
+    if changed:
         section.blocks.append(Paragraph(_(
             "Le plan a changé depuis cette approbation : faites-le approuver à nouveau "
             "avant l'audit.")))
@@ -44,7 +45,11 @@ def sections(pack: PackRequest) -> list[Section]:
         (_("Statut"), _("Actions")),
         tuple(selectors.summary_rows(summary)["by_status"]),
         caption=_("Le plan approuvé, par statut"), sheet=_("Plan approuvé")))
+    # A plan changed since its approval is not the plan the management approved: the
+    # evidence is not met, however recent the approval.
     section.evidence.append(Evidence(_("Approbation du plan par la direction"),
                                      approved_on.date(), 12,
-                                     detail=signoff.approved_by_label))
+                                     detail=signoff.approved_by_label,
+                                     failed=_("le plan a changé depuis cette approbation")
+                                     if changed else ""))
     return [section]

@@ -7,6 +7,7 @@ import re
 from django.utils.translation import gettext as _
 
 from pharmagarde.core.documents import Column, Sheet, xlsx
+from pharmagarde.core.packs import local_day
 
 from .builder import Document
 
@@ -47,10 +48,11 @@ def sheets(document: Document) -> list[Sheet]:
                            table.rows))
     proofs = Sheet(proofs_name, [
         Column(_("Preuve"), 50, lambda proof: proof.label),
-        Column(_("Date"), 12, lambda proof: proof.evidence.date),
+        # Its local day: Excel has no time zones, and openpyxl refuses an aware datetime.
+        Column(_("Date"), 12, lambda proof: local_day(proof.evidence.date)),
         Column(_("Fraîcheur"), 12, lambda proof: proof.freshness_label),
         Column(_("Partie"), 40, lambda proof: proof.section_title),
-        Column(_("Précision"), 40, lambda proof: proof.evidence.detail),
+        Column(_("Précision"), 40, lambda proof: proof.note),
     ], document.proofs)
     return [proofs, *found]
 

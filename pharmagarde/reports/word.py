@@ -12,7 +12,8 @@ import io
 from defusedxml import ElementTree
 from django.utils.translation import gettext as _
 
-from .builder import CHECKLIST_STATES, Document, Part, cell_text
+from .builder import Document, Part, cell_text
+from .checklists import STATE_LABELS
 
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 
@@ -84,13 +85,14 @@ def _block(document, block) -> None:
             document.add_paragraph(_("Valeurs du graphique : ") + " ; ".join(texts))
     elif block.kind == "checklist":
         _table(document, (_("Exigence"), _("Référence"), _("État"), _("Où en est la preuve")),
-               [(text, reference, str(CHECKLIST_STATES.get(state, state)), where)
+               [(text, reference, str(STATE_LABELS.get(state, state)), where)
                 for text, reference, state, where in data.items])
 
 
 def _proofs(document, proofs, *, with_part: bool) -> None:
     columns = [_("Preuve"), _("Date"), _("État")] + ([_("Partie")] if with_part else [])
-    rows = [(proof.label, proof.evidence.date,
+    rows = [(f"{proof.label} — {proof.note}" if proof.note else proof.label,
+             proof.evidence.date,
              ("⚠ " if proof.to_fix else "") + proof.freshness_label)
             + ((proof.section_title,) if with_part else ()) for proof in proofs]
     _table(document, columns, rows)
@@ -129,8 +131,8 @@ def render_docx(pack: Document) -> bytes:
     document.add_page_break()
     counts = pack.counts
     document.add_heading(_("Les preuves et leur fraîcheur"), level=1)
-    document.add_paragraph(_("À jour : %(fresh)s ; anciennes : %(stale)s ; absentes : %(missing)s.")
-                           % counts)
+    document.add_paragraph(_("À jour : %(fresh)s ; anciennes : %(stale)s ; absentes : "
+                             "%(missing)s ; non conformes : %(failed)s.") % counts)
     if pack.to_fix:
         document.add_heading(_("À corriger avant l'audit"), level=2)
         _proofs(document, pack.to_fix, with_part=True)

@@ -12,7 +12,7 @@ from pharmagarde.continuity.models import (
     Exercise,
     RestoreTest,
 )
-from pharmagarde.core.packs import FRESH, MISSING, STALE, Table
+from pharmagarde.core.packs import FAILED, FRESH, MISSING, STALE, Table
 from pharmagarde.inventory.models import Backup
 from tests.base import BaseTestCase
 from tests.reports.test_content_helpers import query_count, sections_by_key
@@ -99,11 +99,14 @@ class ContinuitySectionsTestCase(BaseTestCase):
         self.assertEqual(table.rows[0][0], "<script>x</script>")  # data: the renderer escapes
         self.assertEqual(table.rows[0][2:4], (1, 24))
         self.assertIn("réimprimez-le", found["continuity.kits"].blocks[0].text)
-        self.assertEqual(found["continuity.kits"].evidence[0].detail, "à réimprimer")
+        kit = found["continuity.kits"].evidence[0]
+        self.assertEqual(kit.freshness(TODAY), FAILED)  # recent, but out of date
+        self.assertIn("à réimprimer", kit.failed)
         plan.kit_printed_revision = 2
         plan.save()
-        self.assertIn("correspond au plan actuel",
-                      by_key(self.org)["continuity.kits"].blocks[0].text)
+        kits = by_key(self.org)["continuity.kits"]
+        self.assertIn("correspond au plan actuel", kits.blocks[0].text)
+        self.assertEqual(kits.evidence[0].freshness(TODAY), FRESH)
 
     def test_the_last_exercise_finished(self):
         Exercise.objects.create(organisation=self.org, scenario="rancongiciel",

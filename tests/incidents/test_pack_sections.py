@@ -5,9 +5,10 @@ import datetime
 
 from django.utils import timezone
 
-from pharmagarde.core.packs import FRESH
+from pharmagarde.core.packs import FAILED, FRESH, PackRequest
 from pharmagarde.incidents import pack_sections
 from pharmagarde.incidents.models import Breach, Incident, Obligation, ResponseProfile
+from pharmagarde.reports import checklists
 from tests.base import BaseTestCase
 from tests.reports.test_content_helpers import query_count, sections_by_key
 
@@ -21,6 +22,14 @@ HOUR = datetime.timedelta(hours=1)
 
 def by_key(organisation, regime="general"):
     return sections_by_key(pack_sections.sections, organisation, regime, today())
+
+
+def states(organisation, regime) -> dict:
+    """{requirement id: its state in the regime's checklist} from this app's sections."""
+    pack = PackRequest(organisation, regime, today())
+    found = pack_sections.sections(pack)
+    return {item.key: checklists.requirement_state(item, found, pack)[0]
+            for item in checklists.requirements_for(regime).requirements}
 
 
 class IncidentSectionsTestCase(BaseTestCase):
@@ -80,6 +89,48 @@ class IncidentSectionsTestCase(BaseTestCase):
         self.assertEqual(rows["VDP-0001"][4:6], (30, "oui"))
         self.assertEqual(rows["VDP-0002"][4:7], (80, "non", "Week-end de trois jours"))
         self.assertEqual(rows["VDP-0003"][5], "notification non requise")
+
+    def test_a_notification_after_72_hours_without_reason_is_not_met(self):
+        incident = self.incident(1)
+        self.breach(1, incident)
+        self.done(incident, "cnil_initial", 100)
+        section = by_key(self.org, "cnil")["incidents.breaches"]
+        self.assertEqual(dict(section.blocks[0].items)["Après 72 heures"], "1")
+        register, notification = section.evidence
+        self.assertEqual(register.freshness(today()), FRESH)
+        self.assertEqual(notification.freshness(today()), FAILED)
+        self.assertIn("1 notification faite après 72 heures", notification.failed)
+        found = states(self.org, "cnil")
+        self.assertEqual(found["notification-72h"], checklists.UNMET)
+        self.assertEqual(found["registre-violations"], checklists.MET)
+
+    def test_a_late_notification_with_its_reason_and_one_on_time_are_met(self):
+        late, on_time = self.incident(1), self.incident(2)
+        self.breach(1, late)
+        self.breach(2, on_time)
+        self.done(on_time, "cnil_initial", 10)
+        step = self.done(late, "cnil_initial", 100)
+        step.delay_reason = "Prestataire injoignable pendant trois jours"
+        step.save()
+        self.assertEqual(states(self.org, "cnil")["notification-72h"], checklists.MET)
+
+    def test_a_breach_to_notify_left_unnotified_past_72_hours_is_not_met(self):
+        self.breach(1, self.incident(1, days_ago=2))  # 48 hours: still in time
+        self.assertEqual(states(self.org, "cnil")["notification-72h"], checklists.MET)
+        self.breach(2, self.incident(2, days_ago=5))
+        notification = by_key(self.org, "cnil")["incidents.breaches"].evidence[1]
+        self.assertEqual(notification.failed, "1 violation non notifiée après 72 heures")
+        self.assertEqual(states(self.org, "cnil")["notification-72h"], checklists.UNMET)
+
+    def test_missed_nis2_deadlines_are_not_met(self):
+        ResponseProfile.objects.create(organisation=self.org, nis2_entity=True)
+        self.assertEqual(states(self.org, "nis2")["notification"], checklists.MET)
+        incident = self.incident(1, days_ago=60)
+        self.done(incident, "nis2_early", 20)
+        evidence = by_key(self.org, "nis2")["incidents.nis2"].evidence[0]
+        self.assertEqual(evidence.freshness(today()), FAILED)
+        self.assertEqual(evidence.failed, "2 déclarations en retard ou manquées")
+        self.assertEqual(states(self.org, "nis2")["notification"], checklists.UNMET)
 
     def test_the_nis2_deadlines_kept_or_missed(self):
         ResponseProfile.objects.create(organisation=self.org, nis2_entity=True)

@@ -6,8 +6,9 @@ import datetime
 
 from django.utils import timezone
 
-from pharmagarde.core.packs import FRESH, MISSING, STALE
+from pharmagarde.core.packs import FAILED, FRESH, MISSING, STALE
 from pharmagarde.privacy import pack_sections
+from pharmagarde.privacy.contracts import applicable_clauses
 from pharmagarde.privacy.models import (
     Dpia,
     PersonRequest,
@@ -89,8 +90,18 @@ class PrivacySectionsTestCase(BaseTestCase):
         rows = {row[0]: row for row in table_of(section).rows}
         self.assertNotEqual(rows["Éditeur du LGO"][4], "aucune")  # the clauses it lacks
         self.assertEqual(section.evidence[0].date, today() - 30 * DAY)
+        # Recent, but the section's own figures say clauses are missing: not met.
+        self.assertEqual(section.evidence[0].freshness(today()), FAILED)
+        self.assertEqual(section.evidence[0].failed, "2 contrats où manquent des clauses")
+
+    def test_processors_whose_contracts_hold_every_clause_are_fresh_or_missing(self):
+        every = {clause.id: True for clause in applicable_clauses(health_data=True)}
+        Processor.objects.create(organisation=self.org, name="Hébergeur", clauses=every,
+                                 contract_signed_on=today() - 30 * DAY)
+        section = by_key(self.org)["privacy.processors"]
+        self.assertEqual(facts_of(section)["Contrats où manquent des clauses"], "0")
         self.assertEqual(section.evidence[0].freshness(today()), FRESH)
-        Processor.objects.create(organisation=self.org, name="Sans contrat")
+        Processor.objects.create(organisation=self.org, name="Sans contrat", clauses=every)
         section = by_key(self.org)["privacy.processors"]
         self.assertEqual(section.evidence[0].freshness(today()), MISSING)
 
@@ -104,6 +115,18 @@ class PrivacySectionsTestCase(BaseTestCase):
         self.assertEqual(facts["Sans réponse, délai dépassé"], "1")
         text = repr(section.blocks)
         self.assertNotIn("Madame Secret", text)
+        self.assertEqual(section.evidence[0].freshness(today()), FAILED)
+        self.assertEqual(section.evidence[0].failed, "1 demande sans réponse après le délai")
+
+    def test_requests_answered_late_are_not_met_and_on_time_ones_are(self):
+        self.request(20, answered_on=today() - 10 * DAY)
+        section = by_key(self.org)["privacy.requests"]
+        self.assertEqual(section.evidence[0].freshness(today()), FRESH)
+        self.request(100, answered_on=today() - 10 * DAY)
+        section = by_key(self.org)["privacy.requests"]
+        self.assertEqual(facts_of(section)["Répondues après le délai"], "1")
+        self.assertEqual(section.evidence[0].freshness(today()), FAILED)
+        self.assertEqual(section.evidence[0].failed, "1 demande répondue après le délai")
 
     def test_a_validated_dpia_and_one_not_required(self):
         Dpia.objects.create(organisation=self.org, title="AIPD dispensation",

@@ -5,6 +5,7 @@ import datetime
 from unittest import mock
 
 from pharmagarde.core.packs import (
+    FAILED,
     FRESH,
     MISSING,
     STALE,
@@ -52,19 +53,23 @@ class CollectTestCase(BaseTestCase):
         self.assertEqual([t for t in titles if t in {"Tard", "Tôt", "Milieu"}],
                          ["Tôt", "Milieu", "Tard"])
 
-    def test_the_freshness_summary_counts_and_lists_what_to_fix_missing_first(self):
+    def test_the_freshness_summary_counts_and_lists_what_to_fix_failed_then_missing_first(self):
         section = Section("x.proofs", "Preuves", 40, [], [
             Evidence("Test de restauration", datetime.date(2025, 1, 10), 12),  # stale
             Evidence("Diagnostic", datetime.date(2026, 3, 1), 12),  # fresh
             Evidence("Charte signée", datetime.date(2019, 1, 1), None),  # never ages
             Evidence("Plan de continuité", None),  # missing
+            Evidence("Notifications", TODAY, None, failed="1 notification après 72 heures"),
         ])
         with fake_providers([section]):
             document = builder.collect(self.pack())
-        self.assertEqual(document.counts, {FRESH: 2, STALE: 1, MISSING: 1})
+        self.assertEqual(document.counts, {FRESH: 2, STALE: 1, MISSING: 1, FAILED: 1})
         self.assertEqual([(p.label, p.freshness) for p in document.to_fix],
-                         [("Plan de continuité", MISSING), ("Test de restauration", STALE)])
+                         [("Notifications", FAILED), ("Plan de continuité", MISSING),
+                          ("Test de restauration", STALE)])
         self.assertEqual(document.to_fix[0].section_title, "Preuves")
+        self.assertEqual(document.to_fix[0].note, "1 notification après 72 heures")
+        self.assertEqual(document.to_fix[0].freshness_label, "non conforme")
 
     def test_a_restore_test_exactly_twelve_months_old_is_still_fresh(self):
         evidence = Evidence("Test", datetime.date(2025, 6, 15), 12)

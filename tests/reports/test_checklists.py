@@ -138,6 +138,14 @@ class RequirementStateTestCase(SimpleTestCase):
     def test_unmet_when_the_matching_evidence_is_missing(self):
         self.assertEqual(self.state(section("continuity.restore_tests", MISSING)), UNMET)
 
+    def test_unmet_when_the_sections_own_figures_say_it_failed_however_fresh(self):
+        failed = Evidence("Dernier test", months_ago(1), failed="la restauration a échoué")
+        self.assertEqual(self.state(section("continuity.restore_tests", failed)), UNMET)
+        self.assertEqual(self.state(section("continuity.restore_tests", FRESH, failed)), UNMET)
+        where = requirement_state(REQUIREMENT, [section("continuity.restore_tests", failed)],
+                                  PACK)[1]
+        self.assertIn("non conforme : la restauration a échoué", where)
+
     def test_unknown_when_no_section_answers_it(self):
         state, where = requirement_state(
             REQUIREMENT, [section("continuity.plan", FRESH)], PACK)

@@ -6,8 +6,8 @@ import datetime
 
 from pharmagarde.actions.models import Action
 from pharmagarde.core.models import AuditEntry
-from pharmagarde.core.packs import Facts, PackRequest, Paragraph
-from pharmagarde.reports import pack_sections, selectors, services
+from pharmagarde.core.packs import FAILED, FRESH, Facts, PackRequest, Paragraph
+from pharmagarde.reports import checklists, pack_sections, selectors, services
 from pharmagarde.reports.models import SignOff
 from tests.base import BaseTestCase
 
@@ -96,10 +96,18 @@ class SignOffTestCase(BaseTestCase):
         facts = dict(next(b for b in section.blocks if isinstance(b, Facts)).items)
         self.assertEqual(facts["Commentaire"], "Approuvé")
         self.assertIsNotNone(section.evidence[0].date)
+        self.assertEqual(section.evidence[0].freshness(pack.today), FRESH)
         Action.objects.create(organisation=self.org, title="Nouvelle action")
         [section] = pack_sections.sections(pack)
         texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
         self.assertTrue(any(t.startswith("Le plan a changé depuis cette approbation")
                             for t in texts))
+        # A recent approval of another plan: the requirement is not met, not « à jour ».
+        self.assertEqual(section.evidence[0].freshness(pack.today), FAILED)
+        requirement = next(item for item in checklists.requirements_for("nis2").requirements
+                           if "reports.signoff" in item.answered_by)
+        state, where = checklists.requirement_state(requirement, [section], pack)
+        self.assertEqual(state, checklists.UNMET)
+        self.assertIn("le plan a changé depuis cette approbation", where)
         self.client.force_login(self.alice)
         self.assertShows(self.client.get(self.url()), "Le plan a changé depuis la dernière")

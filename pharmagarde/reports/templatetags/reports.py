@@ -3,7 +3,8 @@ words (the same wording as the DOCX and the XLSX)."""
 
 from django import template
 
-from ..builder import CHECKLIST_STATES, cell_text
+from ..builder import cell_text
+from ..checklists import STATE_LABELS
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def cell(value) -> str:
 
 @register.filter
 def checklist_state(state: str) -> str:
-    return str(CHECKLIST_STATES.get(state, state))
+    return str(STATE_LABELS.get(state, state))
 
 
 @register.filter
