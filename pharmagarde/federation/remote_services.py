@@ -96,8 +96,21 @@ def remote_member_add(*, federation: Organisation, acting_user, public_key: str,
         raise _refused(error) from None
     key = signing.to_base64(raw)
     fingerprint = signing.fingerprint(key)
-    if FederationMember.objects.filter(organisation=federation,
-                                       key_fingerprint=fingerprint).exists():
+    with transaction.atomic():
+        earlier = FederationMember.objects.select_for_update().filter(
+            organisation=federation, key_fingerprint=fingerprint).first()
+        if earlier is not None and earlier.status == FederationMember.Status.LEFT:
+            # Removed, now added again: its row (one per key) comes back.
+            earlier.status, earlier.label, earlier.left_at = (
+                FederationMember.Status.MEMBER, label.strip(), None)
+            earlier.answered_by, earlier.answered_at = acting_user, timezone.now()
+            earlier.save(update_fields=["status", "label", "left_at", "answered_by",
+                                        "answered_at"])
+            audit.record("federation.remote_added", actor=acting_user,
+                         organisation=federation, obj=earlier, request=request,
+                         details={"fingerprint": fingerprint, "réadmise": True})
+            return earlier
+    if earlier is not None:
         raise ValidationError(_("Cette clé est déjà celle d'une structure de la fédération."),
                               code="duplicate")
     try:

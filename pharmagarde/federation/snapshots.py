@@ -13,7 +13,7 @@ work); if it has not run yet, the first reader computes it and a unique constrai
 a race. Reading one costs one indexed query.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +26,9 @@ from pharmagarde.core.selectors import independent_units, period_start
 from . import aggregates, values
 from .models import Contribution, FederationMember, Snapshot
 
+# Thirteen months: a yearly export, sent a little late, still counts.
+CONTRIBUTION_MAX_AGE = timedelta(days=396)
+
 
 def _members_before(federation_id: int, start: datetime) -> list[FederationMember]:
     return list(FederationMember.objects.filter(
@@ -37,9 +40,14 @@ def _members_before(federation_id: int, start: datetime) -> list[FederationMembe
 
 
 def _latest_contributions(remote_ids: list[int], start: datetime) -> dict[int, dict]:
+    """Each remote member's latest contribution dated before `start` and not older than
+    CONTRIBUTION_MAX_AGE: a structure that stopped sending (its server gone, its key
+    replaced and the old entry left) stops counting, rather than counting forever on
+    values of long ago."""
     found = {}
     for member_id, contributed in (Contribution.objects.filter(
-            federation_member_id__in=remote_ids, as_of__lt=start)
+            federation_member_id__in=remote_ids, as_of__lt=start,
+            as_of__gte=start - CONTRIBUTION_MAX_AGE)
             .order_by("federation_member_id", F("as_of").desc())
             .values_list("federation_member_id", "values")):
         found.setdefault(member_id, contributed or {})

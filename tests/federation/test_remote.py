@@ -310,6 +310,41 @@ class RemoteAddTests(RemoteTestCase):
         self.assertShows(response, "déjà celle d'une structure")
         self.assertEqual(FederationMember.objects.count(), 1)
 
+    def test_a_removed_structure_can_be_added_again(self):
+        member = self.add_remote()
+        self.client.force_login(self.fed_owner)
+        self.client.post(self.org_url("federation_member_remove", member.pk,
+                                      org=self.federation))
+        member.refresh_from_db()
+        self.assertEqual(member.status, FederationMember.Status.LEFT)
+        key = SigningKey.objects.get(organisation=self.org)
+        response = self.client.post(self.add_url(), {"label": "La Gare, de retour",
+                                                     "public_key": key.public_key})
+        self.assertRedirects(response, self.import_url())
+        member.refresh_from_db()
+        self.assertEqual((member.status, member.label, member.left_at),
+                         (FederationMember.Status.MEMBER, "La Gare, de retour", None))
+        self.assertEqual(FederationMember.objects.count(), 1)
+        self.assertEqual(AuditEntry.objects.filter(action="federation.remote_added").count(),
+                         2)
+        self.assertRedirects(self.upload(self.export()), self.import_url())
+
+    def test_an_old_contribution_stops_counting(self):
+        from pharmagarde.federation import snapshots
+
+        member = self.add_remote()
+        start = timezone.now()
+        Contribution.objects.create(organisation=self.federation, federation_member=member,
+                                    as_of=start - 420 * DAY, values={"diagnostic.score": 40.0},
+                                    document="{}")
+        FederationMember.objects.filter(pk=member.pk).update(answered_at=start - 500 * DAY)
+        self.assertEqual(snapshots.units_of(self.federation.pk, start), [])
+        Contribution.objects.create(organisation=self.federation, federation_member=member,
+                                    as_of=start - 300 * DAY, values={"diagnostic.score": 60.0},
+                                    document="{}")
+        [unit] = snapshots.units_of(self.federation.pk, start)
+        self.assertEqual(unit.values["diagnostic.score"], 60.0)
+
     def test_a_label_is_required(self):
         key = signing.signing_key(self.org)
         self.client.force_login(self.fed_owner)
