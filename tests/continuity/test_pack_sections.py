@@ -118,6 +118,20 @@ class ContinuitySectionsTestCase(BaseTestCase):
         self.assertEqual(section.evidence[0].freshness(TODAY), STALE)
         self.assertEqual(section.blocks[1].rows[0][4], 2)
 
+    def test_the_finished_exercises_come_before_the_unfinished_on_every_database(self):
+        for index in range(3):
+            Exercise.objects.create(organisation=self.org, scenario="rancongiciel",
+                                    title=f"Terminé {index}", status=Exercise.Status.DONE,
+                                    started_at=at(datetime.date(2026, 3, 1 + index)),
+                                    ended_at=at(datetime.date(2026, 3, 1 + index)))
+        Exercise.objects.create(organisation=self.org, scenario="rancongiciel",
+                                title="En cours", status=Exercise.Status.RUNNING,
+                                started_at=at(datetime.date(2026, 6, 1)))
+        rows = by_key(self.org)["continuity.exercises"].blocks[1].rows
+        # PostgreSQL puts NULL first in a descending order, SQLite last.
+        self.assertEqual([row[0] for row in rows],
+                         ["Terminé 2", "Terminé 1", "Terminé 0", "En cours"])
+
     def test_another_organisations_rows_are_not_used(self):
         self.restore(datetime.date(2026, 5, 10), organisation=self.other_org)
         section = by_key(self.org)["continuity.restore_tests"]

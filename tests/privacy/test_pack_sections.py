@@ -139,6 +139,16 @@ class PrivacySectionsTestCase(BaseTestCase):
         self.assertEqual(section.evidence[0].freshness(today()), FRESH)
         self.assertIn("non requise", section.evidence[0].detail)
 
+    def test_the_validated_dpias_come_before_the_drafts_on_every_database(self):
+        Dpia.objects.create(organisation=self.org, title="Brouillon")
+        Dpia.objects.create(organisation=self.org, title="Ancienne",
+                            status=Dpia.Status.VALIDATED, validated_on=today() - 300 * DAY)
+        Dpia.objects.create(organisation=self.org, title="Récente",
+                            status=Dpia.Status.VALIDATED, validated_on=today() - 10 * DAY)
+        rows = table_of(by_key(self.org)["privacy.dpia"]).rows
+        # PostgreSQL puts NULL first in a descending order, SQLite last.
+        self.assertEqual([row[0] for row in rows], ["Récente", "Ancienne", "Brouillon"])
+
     def test_the_queries_do_not_grow_with_the_register(self):
         def count():
             return query_count(lambda: by_key(self.org))
