@@ -3,7 +3,8 @@
 Two sections: the assets (how many of each kind, the last update of the inventory, which is
 the evidence: twelve months) and the open findings of the rules (rule, severity, item,
 since when), with the systems past their end of support and the risky exposed services
-counted apart. Eight queries for the assets, one for the findings, whatever their number.
+counted apart. Eight queries for the inventory (both sections share them), one for the
+findings, whatever their number.
 """
 
 from django.db.models import Count, Max
@@ -64,8 +65,8 @@ def _evidence(last_update) -> Evidence:
     return Evidence(_("Dernière mise à jour de l'inventaire"), last_update)
 
 
-def assets(pack: PackRequest) -> Section:
-    counts, last_update = _inventory(pack.organisation)
+def assets(pack: PackRequest, inventory) -> Section:
+    counts, last_update = inventory
     blocks = [Facts(tuple(counts))]
     if last_update is None:
         blocks.insert(0, Paragraph(_("L'inventaire est vide : ajoutez les postes, logiciels, "
@@ -76,7 +77,7 @@ def assets(pack: PackRequest) -> Section:
                    references=REFERENCES[ASSETS])
 
 
-def findings(pack: PackRequest) -> Section:
+def findings(pack: PackRequest, inventory) -> Section:
     organisation = pack.organisation
     rows = list(Finding.objects.filter(organisation=organisation, status=Finding.Status.OPEN)
                 .order_by("severity", "rule", "subject_label", "id"))
@@ -102,7 +103,7 @@ def findings(pack: PackRequest) -> Section:
     # The findings are as recent as the inventory they are computed from.
     return Section(key=FINDINGS, title=_("Constats de l'inventaire"), order=31,
                    blocks=[facts, table],
-                   evidence=[_evidence(_inventory(organisation)[1])],
+                   evidence=[_evidence(inventory[1])],
                    references=REFERENCES[FINDINGS])
 
 
@@ -111,4 +112,8 @@ BUILDERS = {ASSETS: (assets, frozenset({GENERAL, COFRAC, NIS2})),
 
 
 def sections(pack: PackRequest) -> list[Section]:
-    return [build(pack) for build, regimes in BUILDERS.values() if pack.regime in regimes]
+    wanted = [build for build, regimes in BUILDERS.values() if pack.regime in regimes]
+    if not wanted:
+        return []
+    inventory = _inventory(pack.organisation)  # once, for both sections
+    return [build(pack, inventory) for build in wanted]

@@ -71,6 +71,12 @@ class InventorySectionsTestCase(BaseTestCase):
             self.finding(i)
         self.assertEqual(count(), few)
 
+    def test_both_sections_share_one_reading_of_the_inventory(self):
+        # Eight queries for the inventory (seven kinds of item and the change log), one
+        # for the findings: the findings' evidence does not read the inventory again.
+        self.assertEqual(query_count(lambda: by_key(self.org)), 9)
+        self.assertEqual(query_count(lambda: by_key(self.org, "care")), 0)
+
     def test_only_the_regimes_that_ask_for_it(self):
         self.assertEqual(list(by_key(self.org, "dqo")), ["inventory.findings"])
         self.assertEqual(by_key(self.org, "care"), {})
