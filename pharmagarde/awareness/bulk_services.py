@@ -14,16 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pharmagarde.core.models import Membership, Organisation, Person
+from pharmagarde.core.models import AuditEntry, Membership, Organisation, Person
 
 from . import campaign_content, library, modules, training_services
-from .models import Assignment, SendingProfile
+from .models import Assignment, Campaign, SendingProfile
 
 # The campaign's sending days and hours, as the form proposes them.
 WORKING_DAYS = [0, 1, 2, 3, 4]
@@ -36,7 +37,8 @@ class Outcome:
 
     `done`: something is (or would be) created there; `count`: how many assignments, or
     1 for a campaign; `people`: how many people are reached; `reason`: why nothing is, in
-    French; `url`: where to see it; `note`: what is left to do there."""
+    French; `url`: where to see it; `note`: what is left to do there; `already`: nothing
+    was made because the same draft was prepared before (`url` leads to it)."""
 
     organisation_id: int
     name: str = ""  # empty for an organisation the user is not a member of
@@ -46,6 +48,7 @@ class Outcome:
     reason: str = ""
     url: str = ""
     note: str = ""
+    already: bool = False
 
 
 def refusals(memberships: Sequence[Membership], allowed: Sequence[Membership],
@@ -207,12 +210,31 @@ def campaign_values(template: library.Template, *, name: str) -> dict:
             "named_reason": ""}
 
 
+def _prepared_draft(organisation: Organisation, *, acting_user, template_key: str,
+                    name: str) -> Campaign | None:
+    """The draft of the same library template and name that `acting_user` created in
+    `organisation` (its « awareness.campaign_created » entry names them), if any: the
+    same confirmation sent twice."""
+    created = AuditEntry.objects.filter(
+        organisation_id=organisation.pk, action="awareness.campaign_created",
+        actor=acting_user, object_type="campaign",
+        object_id=Cast(OuterRef("pk"), output_field=CharField()))
+    return (Campaign.objects.filter(organisation=organisation, status=Campaign.Status.DRAFT,
+                                    template_key=template_key, custom_template=None,
+                                    name=name)
+            .filter(Exists(created)).order_by("-pk").first())
+
+
 def bulk_campaign(*, acting_user, organisations: Sequence[Organisation], template_key: str,
                   name: str, request=None) -> list[Outcome]:
     """A draft campaign from the library's `template_key` in each organisation, aimed at
     its staff still there who have an address: one transaction per organisation, through
     campaign_content.campaign_save (audited there). Nothing is sent: each draft needs its
-    organisation's own tested sending profile before it is launched."""
+    organisation's own tested sending profile before it is launched.
+
+    Where the user already has a draft of that template and name (the same confirmation
+    sent twice, even at the same moment: the organisation's row is locked before looking),
+    nothing more is made and the outcome says « déjà préparé », with its link."""
     library.template(template_key)  # KeyError on an unknown key: the caller chose from the list
     today = timezone.localdate()
     tested = _tested_profiles(organisations)
@@ -226,9 +248,14 @@ def bulk_campaign(*, acting_user, organisations: Sequence[Organisation], templat
                                "été préparé.")
             found.append(outcome)
             continue
+        existing = None
         try:
             with transaction.atomic():
-                people = list(_staff([organisation], job="", today=today).exclude(email=""))
+                Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+                existing = _prepared_draft(organisation, acting_user=acting_user,
+                                           template_key=template_key, name=name)
+                people = [] if existing else list(
+                    _staff([organisation], job="", today=today).exclude(email=""))
                 if people:
                     campaign = campaign_content.campaign_save(
                         acting_user=acting_user, organisation=organisation,
@@ -237,6 +264,13 @@ def bulk_campaign(*, acting_user, organisations: Sequence[Organisation], templat
         except DatabaseError:
             outcome.reason = _("Une erreur a empêché de préparer la campagne : rien n'a été "
                                "fait dans cette structure. Réessayez.")
+            found.append(outcome)
+            continue
+        if existing is not None:
+            outcome.already = True
+            outcome.reason = _("Ce brouillon existe déjà dans cette structure : rien de plus "
+                               "n'a été fait.")
+            outcome.url = reverse("awareness_campaign", args=[organisation.slug, existing.pk])
             found.append(outcome)
             continue
         outcome.people = len(people)
@@ -250,11 +284,17 @@ def bulk_campaign(*, acting_user, organisations: Sequence[Organisation], templat
 
 
 def summary(outcomes: Sequence[Outcome], *, campaigns: bool = False) -> str:
-    """« 12 formations assignées dans 2 structures. »"""
+    """« 12 formations assignées dans 2 structures. », « 1 campagne préparée. 2 étaient
+    déjà préparées. »"""
     places = sum(1 for outcome in outcomes if outcome.done)
     if campaigns:
-        return ngettext("%(n)d campagne préparée.", "%(n)d campagnes préparées.", places) % {
+        text = ngettext("%(n)d campagne préparée.", "%(n)d campagnes préparées.", places) % {
             "n": places}
+        already = sum(1 for outcome in outcomes if outcome.already)
+        if already:
+            text += " " + ngettext("%(n)d était déjà préparée.",
+                                   "%(n)d étaient déjà préparées.", already) % {"n": already}
+        return text
     total = sum(outcome.count for outcome in outcomes if outcome.done)
     return (ngettext("%(count)d formation assignée", "%(count)d formations assignées", total)
             % {"count": total} + " " +

@@ -59,7 +59,8 @@ class BulkTestCase(BaseTestCase):
                 "organisations": [str(o.pk) for o in organisations], **fields}
 
     def confirm(self, url, data):
-        return self.client.post(url, {**data, "confirmer": "1"})
+        """The confirmation, and the result page it redirects to."""
+        return self.client.post(url, {**data, "confirmer": "1"}, follow=True)
 
 
 class BulkAssignTestCase(BulkTestCase):
@@ -165,6 +166,11 @@ class BulkAssignTestCase(BulkTestCase):
             ({"due_on": "demain"}, "due_on", "Indiquez une date"),
             ({"target": "fonction"}, "job", "Choisissez la fonction"),
             ({"organisations": ["abc"]}, "organisations", "Choisissez des structures"),
+            # "²".isdigit() is True, but int("²") fails.
+            ({"organisations": ["²"]}, "organisations",
+             "Choisissez des structures de la liste."),
+            ({"organisations": ["١"]}, "organisations",
+             "Choisissez des structures de la liste."),
         ]
         for fields, name, message in cases:
             with self.subTest(name=name, fields=fields):
@@ -172,6 +178,30 @@ class BulkAssignTestCase(BulkTestCase):
                 self.assertEqual(response.status_code, 422)
                 self.assertIn(message, " ".join(response.context["form"].errors[name]))
         self.assertFalse(Assignment.objects.exists())
+
+    def test_it_redirects_to_the_result_which_a_reload_does_not_redo(self):
+        response = self.client.post(ASSIGN, {**self.assign_data(self.charlie),
+                                             "confirmer": "1"})
+        self.assertEqual(response.status_code, 302)
+        result = response["Location"]
+        self.assertTrue(result.startswith(reverse("awareness_bulk_result", args=["x"])[:-2]))
+        for _ in range(2):
+            page = self.client.get(result)
+            self.assertShows(page, "2 formations assignées dans 1 structure.")
+        self.assertEqual(Assignment.objects.count(), 2)
+        self.assertEqual(AuditEntry.objects.filter(action="awareness.module_assigned").count(),
+                         1)
+
+    def test_its_result_page_is_the_session_own(self):
+        response = self.client.post(ASSIGN, {**self.assign_data(self.charlie),
+                                             "confirmer": "1"})
+        result = response["Location"]
+        self.assertEqual(self.client.get(
+            reverse("awareness_bulk_result", args=["inconnu"])).status_code, 404)
+        self.client.force_login(self.colin)
+        self.assertEqual(self.client.get(result).status_code, 404)
+        self.client.logout()
+        self.assertEqual(self.client.get(result).status_code, 302)
 
     def test_it_redirects_anonymous(self):
         self.client.logout()
@@ -225,6 +255,35 @@ class BulkCampaignTestCase(BulkTestCase):
         for organisation in (self.org, self.charlie):
             self.assertTrue(AuditEntry.objects.filter(
                 organisation=organisation, action="awareness.campaign_created").exists())
+
+    def test_a_confirmation_sent_twice_prepares_one_draft_per_organisation(self):
+        self.confirm(CAMPAIGN, self.data(self.org, self.charlie))
+        response = self.confirm(CAMPAIGN, self.data(self.org, self.charlie))
+        for organisation in (self.org, self.charlie):
+            campaign = Campaign.objects.get(organisation=organisation)
+            self.assertContains(response, reverse("awareness_campaign",
+                                                  args=[organisation.slug, campaign.pk]))
+            self.assertEqual(AuditEntry.objects.filter(
+                organisation=organisation, action="awareness.campaign_created").count(), 1)
+        self.assertShows(response, "Déjà préparé")
+        self.assertShows(response, "2 étaient déjà préparées.")
+
+    def test_another_name_or_another_user_makes_another_draft(self):
+        self.confirm(CAMPAIGN, self.data(self.charlie))
+        self.confirm(CAMPAIGN, self.data(self.charlie, name="Deuxième vague"))
+        colleague = make_user("collegue@example.fr", with_mfa=True)
+        Membership.objects.create(organisation=self.charlie, user=colleague,
+                                  role=Role.REFERENT)
+        self.client.force_login(colleague)
+        self.confirm(CAMPAIGN, self.data(self.charlie))
+        self.assertEqual(Campaign.objects.filter(organisation=self.charlie).count(), 3)
+
+    def test_a_launched_campaign_of_the_same_name_does_not_stop_a_new_draft(self):
+        self.confirm(CAMPAIGN, self.data(self.charlie))
+        Campaign.objects.filter(organisation=self.charlie).update(
+            status=Campaign.Status.SENDING)
+        self.confirm(CAMPAIGN, self.data(self.charlie))
+        self.assertEqual(Campaign.objects.filter(organisation=self.charlie).count(), 2)
 
     def test_it_says_so_where_nobody_has_an_address(self):
         Person.objects.filter(organisation=self.charlie).update(email="")

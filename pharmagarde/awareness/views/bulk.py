@@ -5,18 +5,23 @@ preparing the same phishing campaign as a draft in several of them.
 Each page offers the organisations where the user's own role may do it (roles.MANAGE_ROLES,
 not read only: core.access.memberships_allowing), shows a preview (how many people in
 each), then acts on confirmation through bulk_services, and lists per organisation what
-was done or why not. An organisation id in the POST outside those is refused and said so;
-nothing is done there."""
+was done or why not on a result page it redirects to (kept in the session under a one-time
+key: reloading it does nothing again). An organisation id in the POST outside those is
+refused and said so; nothing is done there."""
 
+import dataclasses
 import datetime
+import secrets
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from pharmagarde.core.access import account_view, memberships_allowing
 
@@ -25,6 +30,9 @@ from ..roles import MANAGE_ROLES
 from . import training
 
 ALL_STAFF, BY_JOB = "tous", "fonction"
+# The results kept in the session, the latest last; the oldest are dropped beyond KEPT.
+RESULTS_KEY = "awareness_bulk_results"
+KEPT = 5
 
 
 class OrganisationsField(forms.MultipleChoiceField):
@@ -36,7 +44,8 @@ class OrganisationsField(forms.MultipleChoiceField):
 
     def to_python(self, value):
         values = super().to_python(value)
-        if any(not item.isdigit() or len(item) > 18 for item in values):
+        # isascii: "²".isdigit() is True, and int("²") fails.
+        if any(not (item.isascii() and item.isdigit()) or len(item) > 18 for item in values):
             raise forms.ValidationError(_("Choisissez des structures de la liste."))
         return values
 
@@ -152,15 +161,47 @@ def _hidden(form) -> list[tuple[str, str]]:
     return [(name, value) for name in form.fields for value in form.data.getlist(name)]
 
 
+def _keep_result(request, result: dict) -> str:
+    """Keep `result` (JSON-able) in the session under a new key, and return the key."""
+    kept = request.session.get(RESULTS_KEY, {})
+    key = secrets.token_urlsafe(12)
+    kept[key] = result
+    request.session[RESULTS_KEY] = dict(list(kept.items())[-KEPT:])
+    return key
+
+
+def _outcomes(items) -> list[dict]:
+    return [dataclasses.asdict(item) for item in items]
+
+
 def _bulk_page(request, form, *, template: str, preview, act):
-    """The form (on GET, or with its errors), then its preview, then on confirmation the
-    result page: `preview()` and `act()` return what they add to the page."""
+    """The form (on GET, or with its errors), then its preview, then on confirmation a
+    redirect to the result page: `preview()` and `act()` return what they add to the page
+    (act: its title, summary, outcomes, and `campaigns`)."""
     if request.method != "POST" or not form.is_valid():
         return render(request, template, {"form": form}, status=422 if form.errors else 200)
     context = {"form": form, "refused": form.refused(request.memberships)}
     if "confirmer" not in request.POST:
         return render(request, template, {**context, "hidden": _hidden(form), **preview()})
-    return render(request, "awareness/bulk_result.html", {**context, **act()})
+    done = act()
+    key = _keep_result(request, {
+        "title": str(done["title"]), "summary": str(done["summary"]),
+        "campaigns": bool(done.get("campaigns")), "outcomes": _outcomes(done["outcomes"]),
+        "refused": _outcomes(context["refused"])})
+    return redirect("awareness_bulk_result", key=key)
+
+
+@account_view
+@require_safe
+def awareness_bulk_result(request, key):
+    """What a confirmation did, organisation by organisation (its session's own keys)."""
+    result = request.session.get(RESULTS_KEY, {}).get(key)
+    if result is None:
+        raise Http404(_("Ce résultat n'est plus disponible."))
+    return render(request, "awareness/bulk_result.html", {
+        **result,
+        "outcomes": [bulk_services.Outcome(**item) for item in result["outcomes"]],
+        "refused": [bulk_services.Outcome(**item) for item in result["refused"]]})
 
 
 @account_view
@@ -213,4 +254,5 @@ def awareness_bulk_campaign(request):
 urlpatterns = [
     path("formation/", awareness_bulk_assign, name="awareness_bulk_assign"),
     path("campagnes/", awareness_bulk_campaign, name="awareness_bulk_campaign"),
+    path("resultat/<slug:key>/", awareness_bulk_result, name="awareness_bulk_result"),
 ]
