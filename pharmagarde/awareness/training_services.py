@@ -46,32 +46,57 @@ def _present(people: QuerySet, today: datetime.date) -> QuerySet:
 
 # ------------------------------------------------------------------------------- writes
 
+def _insert_open(rows: list[Assignment]) -> int:
+    """Insert `rows` (new open assignments) and return how many were: all at once, or,
+    when one clashes with an open assignment made in the meantime (the enrolment after a
+    click does not lock the organisation), one by one, that one left out."""
+    try:
+        with transaction.atomic():
+            Assignment.objects.bulk_create(rows)
+        return len(rows)
+    except IntegrityError:
+        pass
+    made = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                Assignment.objects.create(
+                    organisation_id=row.organisation_id, person_id=row.person_id,
+                    module=row.module, due_on=row.due_on, source=row.source,
+                    assigned_by=row.assigned_by)
+            made += 1
+        except IntegrityError:
+            continue
+    return made
+
+
 def assign(*, acting_user, organisation: Organisation, people: Iterable[Person], module: str,
            due_on: datetime.date | None, request=None) -> int:
     """Assign `module` to `people` (of `organisation`), due on `due_on`. Those who have
     left, and those who already have this module open, are skipped. Returns how many
-    assignments were made; one audit entry for them all. Three queries and the insert."""
+    assignments were made, as many as the audit entry (one for them all) says. The
+    organisation's row is locked first: two assignments at once (a double submit) wait for
+    each other, and the second sees the first's. Four queries and the insert."""
     modules.module(module)  # KeyError on an unknown key: the caller chose from the list
     today = timezone.localdate()
     ids = {person.pk for person in people}
     with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         chosen = set(_present(Person.objects.filter(organisation=organisation, pk__in=ids),
                               today).values_list("pk", flat=True))
         chosen -= set(Assignment.objects.filter(person_id__in=chosen, module=module,
                                                 completed_at=None)
                       .values_list("person_id", flat=True))
-        # ignore_conflicts: an assignment made in the meantime (a click, another référent) wins.
-        Assignment.objects.bulk_create(
+        made = _insert_open(
             [Assignment(organisation=organisation, person_id=pk, module=module,
                         due_on=due_on, source=Assignment.Source.MANUAL,
-                        assigned_by=acting_user) for pk in sorted(chosen)],
-            ignore_conflicts=True)
-        if chosen:
+                        assigned_by=acting_user) for pk in sorted(chosen)]) if chosen else 0
+        if made:
             audit.record("awareness.module_assigned", actor=acting_user,
                          organisation=organisation, request=request,
-                         details={"module": module, "count": len(chosen),
+                         details={"module": module, "count": made,
                                   "due_on": due_on.isoformat() if due_on else ""})
-    return len(chosen)
+    return made
 
 
 def _open(person_id: int, module_key: str) -> Assignment | None:
