@@ -9,7 +9,8 @@ only gathers the units. Every figure follows lib/smallcells.py:
   totals): no cell of fewer than 11 units, levels of fewer than 11 merged with a
   neighbour, a row whose units all share one level hidden but for its total, and more
   cells hidden until no hidden one follows from the totals of the three tables;
-- means are noised (`publish_mean`), from 11 units;
+- means are noised (`publish_mean`), from 11 units: the diagnostic's score, and every
+  other score the apps declare (`scores`: the share of the plan's items overdue);
 - pooled rates (training, phishing): `publish_rate` (11 units, no unit with more than
   85 % of the denominator, Laplace noise of the largest unit's weight);
 - shares (restore tests, tested plans, the most frequent gaps) need 11 units and count
@@ -22,7 +23,7 @@ A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY, GROUP.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pharmagarde.core.metrics import RATE, SHARE
+from pharmagarde.core.metrics import RATE, SCORE, SHARE
 from pharmagarde.lib import smallcells
 
 # Why a figure is hidden (the dashboard's footnotes).
@@ -317,6 +318,14 @@ def compute(units: list[Unit], catalogue: dict, *, epsilon: float = smallcells.E
                    "kind": publisher.by("kind", lambda group, key=key: publisher.rate(group,
                                                                                        key))}
              for key in RATE_KEYS if key in catalogue}
+    # The other scores the apps declare (the share of the plan's items overdue, …): a
+    # noised mean overall and by profession, as the diagnostic's score.
+    scores = {key: {"overall": publisher.mean(units, key),
+                    "kind": publisher.by("kind", lambda group, key=key: publisher.mean(group,
+                                                                                       key))}
+              for key, metric in catalogue.items()
+              if metric.kind == SCORE and key != SCORE_KEY
+              and not key.startswith(THEME_PREFIX)}
     return {
         "units": len(units),
         "minimum": smallcells.MINIMUM_UNITS,
@@ -326,4 +335,5 @@ def compute(units: list[Unit], catalogue: dict, *, epsilon: float = smallcells.E
         "gaps": publisher.gaps(),
         "rates": rates,
         "shares": {key: publisher.share(units, key) for key in SHARE_KEYS if key in catalogue},
+        "scores": scores,
     }

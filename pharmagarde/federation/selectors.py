@@ -233,6 +233,18 @@ def _rates_table(rates: dict, catalogue: dict) -> Table:
                  + [category_label("kind", kind) for kind in kinds])
 
 
+def _scores_table(scores: dict, catalogue: dict) -> Table:
+    """The other scores (aggregates.compute's `scores`): overall and by profession."""
+    kinds = sorted({kind for score in scores.values() for kind in score.get("kind", {})})
+    rows = [(str(catalogue[key].label) if key in catalogue else key,
+             [Figure.of(score.get("overall"))]
+             + [Figure.of(score.get("kind", {}).get(kind)) for kind in kinds])
+            for key, score in scores.items()]
+    return Table(key="scores", caption=_("Plan d'action"), corner=_("Moyenne"), rows=rows,
+                 columns=[_("Toutes les structures")]
+                 + [category_label("kind", kind) for kind in kinds])
+
+
 def _shares_table(shares: dict, catalogue: dict) -> Table:
     return Table(key="shares", caption=_("Sauvegardes et continuité"),
                  corner=_("Part des structures"), columns=[_("Toutes les structures")],
@@ -268,6 +280,8 @@ def dashboard(snapshot: Snapshot) -> Dashboard:
                      _gaps_table(data.get("gaps", []), catalogue),
                      _rates_table(data.get("rates", {}), catalogue),
                      _shares_table(data.get("shares", {}), catalogue)]
+    if data.get("scores"):  # snapshots made before they were published have none
+        found.tables.append(_scores_table(data["scores"], catalogue))
     found.bars = _bars(distributions.get("kind", {}))
     return found
 

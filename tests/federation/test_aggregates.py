@@ -156,6 +156,19 @@ class RulesTestCase(TestCase):
             self.assertEqual(figure["units"], None, figure)
             self.assertTrue(figure["reason"])
 
+    def test_the_overdue_share_is_published_as_a_noised_mean(self):
+        overdue = "actions.overdue_share"
+        found = units(12, **{overdue: 30.0}) + units(3, kind="lbm", **{overdue: 90.0})
+        data = aggregates.compute(found, self.catalogue(), epsilon=1e9)
+        published = data["scores"][overdue]
+        self.assertEqual(published["overall"]["value"], 42)
+        self.assertEqual(published["kind"]["officine"]["value"], 30)
+        self.assertEqual((published["kind"]["lbm"]["value"], published["kind"]["lbm"]["reason"]),
+                         (None, aggregates.FEW))
+        few = aggregates.compute(units(10, **{overdue: 30.0}), self.catalogue(), epsilon=1e9)
+        self.assertIsNone(few["scores"][overdue]["overall"]["value"])
+        self.assertNotIn(aggregates.SCORE_KEY, data["scores"])
+
     def test_levels(self):
         self.assertEqual([aggregates.level_of(s) for s in (0, 39.9, 40, 59.9, 60, 79.9, 80,
                                                            100)],

@@ -40,6 +40,21 @@ class DashboardTestCase(BaseTestCase):
             self.assertNotContains(page, "Membre 001")  # never a name next to values
         self.assertEqual(Snapshot.objects.count(), 1)
 
+    def test_the_overdue_share_has_its_table(self):
+        from pharmagarde.federation import selectors
+
+        snapshot = snapshots.snapshot(self.federation)
+        snapshot.data["scores"] = {"actions.overdue_share": {
+            "overall": {"value": 27, "units": 17, "reason": None},
+            "kind": {"officine": {"value": 25, "units": 14, "reason": None},
+                     "lbm": {"value": None, "units": None, "reason": "few"}}}}
+        snapshot.save()
+        [table] = [t for t in selectors.dashboard(snapshot).tables if t.key == "scores"]
+        self.assertEqual(table.rows[0][0], "Part des actions du plan en retard (%)")
+        self.assertEqual([figure.text for figure in table.rows[0][1]], ["27", "—", "25"])
+        self.client.force_login(self.analysts["referent"])
+        self.assertShows(self.client.get(self.url()), "Part des actions du plan en retard")
+
     def test_one_snapshot_read_whatever_the_number_of_members(self):
         self.client.force_login(self.analysts["referent"])
         self.client.get(self.url())
