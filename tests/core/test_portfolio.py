@@ -19,7 +19,7 @@ from pharmagarde.core import audit
 from pharmagarde.core import portfolio as facts
 from pharmagarde.core.models import AuditEntry, Membership, Person, Role
 from pharmagarde.diagnostic.models import Assessment
-from pharmagarde.incidents.models import Breach, Incident
+from pharmagarde.incidents.models import Breach, Incident, Obligation, ResponseProfile
 from pharmagarde.inventory.models import Finding
 from pharmagarde.privacy.models import PersonRequest, Processor
 from tests.base import BaseTestCase, make_organisation, make_user, valid_siret
@@ -245,6 +245,13 @@ class PortfolioPagesTestCase(BaseTestCase):
                                              siret=valid_siret(100 + i))
             Membership.objects.create(organisation=organisation, user=user, role=role)
             fill(organisation, user, number=1)
+            # The incident's recorded steps, read for its NIS 2 and CNIL clocks.
+            ResponseProfile.objects.create(organisation=organisation, nis2_entity=True)
+            found = Incident.objects.get(organisation=organisation)
+            for code in ("nis2_early", "cnil_initial"):
+                Obligation.objects.create(organisation=organisation, incident=found,
+                                          code=code, done_at=timezone.now(),
+                                          reference=f"REF-{i}")
 
     def test_it_costs_the_same_for_3_and_for_30_organisations(self):
         user = make_user("it@example.fr", with_mfa=True)

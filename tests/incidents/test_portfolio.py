@@ -71,8 +71,15 @@ class IncidentsPortfolioTestCase(SummariesTestMixin, BaseTestCase):
 
     def test_it_reads_three_queries_for_any_number_of_organisations(self):
         for organisation in (self.org, self.other_org):
+            ResponseProfile.objects.create(organisation=organisation, nis2_entity=True)
             for number in (1, 2):
                 found = incident(organisation, number, hours_ago=10)
                 Breach.objects.create(organisation=organisation, number=number,
                                       incident=found, aware_at=found.noticed_at)
+                # Recorded steps: every field the clocks read comes with the one query.
+                Obligation.objects.create(organisation=organisation, incident=found,
+                                          code="nis2_early", done_at=timezone.now(),
+                                          reference="ANSSI-2026-001")
+                Obligation.objects.create(organisation=organisation, incident=found,
+                                          code="cnil_initial", delay_reason="Attente")
         self.assertSummariesCost(summaries, 3, role=Role.REFERENT)
