@@ -5,7 +5,8 @@ PDF is made by WeasyPrint (docs/decisions/0005-weasyprint.md). It is imported in
 `render_pdf` only: a server without the Pango library still starts, and `render_pdf` then
 raises PdfUnavailable with a message that says what to install. Every text cell of a
 workbook goes through lib.spreadsheet.escape_formula: a value typed as « =HYPERLINK(…) »
-stays text.
+stays text; and through printable(), which drops the control characters XML refuses (one
+pasted into a title would otherwise make the whole workbook, or a DOCX, fail).
 """
 
 import contextlib
@@ -13,6 +14,8 @@ import datetime
 import gc
 import io
 import logging
+import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -40,19 +43,44 @@ def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     return render_pdf_pages(template, context, request=request)[0]
 
 
+# The control characters XML 1.0 refuses (openpyxl's ILLEGAL_CHARACTERS_RE, and what
+# python-docx refuses): tab, line feed and carriage return stay.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def printable(text) -> str:
+    """`text` as a string without the control characters an XLSX or a DOCX cannot hold."""
+    return CONTROL_CHARACTERS.sub("", str(text))
+
+
+# The pause of the collector is process-wide, and gunicorn's threads render PDFs at the
+# same time: the first one in disables it, the last one out enables it again.
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
 @contextlib.contextmanager
 def _collected_once():
     """Python's cycle collector kept, during the layout, walking the hundreds of thousands
     of boxes WeasyPrint makes and keeps until the PDF is written: a sixth of a long
     document's time (an audit pack: docs/benchmarks.md), for nothing to free. It is paused
     for the PDF and run once after it, which frees the boxes at once."""
-    paused = gc.isenabled()
-    gc.disable()
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
     try:
         yield
     finally:
-        if paused:
-            gc.enable()
+        with _gc_lock:
+            _gc_pauses -= 1
+            resume = _gc_pauses == 0 and _gc_was_enabled
+            if resume:
+                gc.enable()
+        if resume:
             gc.collect()
 
 
@@ -68,7 +96,8 @@ def render_pdf_pages(template: str, context: dict, *, request=None) -> tuple[byt
             "La création de PDF n'est pas disponible sur ce serveur : WeasyPrint ou la "
             "bibliothèque Pango manque (paquets libpango-1.0-0 et libpangoft2-1.0-0). "
             "Voir docs/decisions/0005-weasyprint.md.")) from error
-    html = render_to_string(template, context, request=request)
+    # Control characters are not text in HTML either: a fallback glyph in the PDF.
+    html = printable(render_to_string(template, context, request=request))
     fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
     with _collected_once():
         document = weasyprint.HTML(string=html, url_fetcher=fetcher).render()
@@ -102,12 +131,13 @@ class Column:
 
 
 def cell_value(value):
-    """Numbers and dates stay values; every text goes through escape_formula."""
+    """Numbers and dates stay values; every text goes through escape_formula, without the
+    control characters a workbook cannot hold."""
     if value is None:
         return None
     if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
         return value
-    return escape_formula(value)
+    return escape_formula(printable(value))
 
 
 @dataclass(frozen=True)
@@ -128,8 +158,8 @@ def xlsx(sheets: Sequence[Sheet], *, title: str) -> bytes:
     workbook.remove(workbook.active)
     wrap = Alignment(wrap_text=True, vertical="top")
     for spec in sheets:
-        sheet = workbook.create_sheet(escape_formula(str(spec.title))[:31])
-        sheet.append([escape_formula(str(column.label)) for column in spec.columns])
+        sheet = workbook.create_sheet(escape_formula(printable(spec.title))[:31])
+        sheet.append([cell_value(str(column.label)) for column in spec.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.alignment = wrap
@@ -147,7 +177,7 @@ def xlsx(sheets: Sequence[Sheet], *, title: str) -> bytes:
                 elif isinstance(value, datetime.date):
                     cell.number_format = "DD/MM/YYYY"
         sheet.auto_filter.ref = sheet.dimensions
-    workbook.properties.title = title
+    workbook.properties.title = printable(title)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -12,10 +12,18 @@ import io
 from defusedxml import ElementTree
 from django.utils.translation import gettext as _
 
+from pharmagarde.core.documents import printable
+
 from .builder import Document, Part, cell_text
 from .checklists import STATE_LABELS
 
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
+
+
+def _text(value) -> str:
+    """Every text this module hands python-docx, which refuses (ValueError) the control
+    characters XML cannot hold: one pasted into an action's title would fail the pack."""
+    return printable(value)
 
 
 def _toc(document) -> None:
@@ -43,16 +51,16 @@ def _toc(document) -> None:
 
 def _table(document, columns, rows, caption: str = "") -> None:
     if caption:
-        document.add_paragraph(caption, style="Caption")
+        document.add_paragraph(_text(caption), style="Caption")
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     for cell, column in zip(table.rows[0].cells, columns, strict=True):
         cell.text = ""
-        cell.paragraphs[0].add_run(str(column)).bold = True
+        cell.paragraphs[0].add_run(_text(column)).bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=False):
-            cell.text = cell_text(value)
+            cell.text = _text(cell_text(value))
 
 
 def _svg_texts(svg: str) -> list[str]:
@@ -67,22 +75,22 @@ def _svg_texts(svg: str) -> list[str]:
 def _block(document, block) -> None:
     data = block.data
     if block.kind == "paragraph":
-        document.add_paragraph(str(data.text))
+        document.add_paragraph(_text(data.text))
     elif block.kind == "facts":
         for label, value in data.items:
             paragraph = document.add_paragraph(style="List Bullet")
-            paragraph.add_run(f"{label} : ").bold = True
-            paragraph.add_run(cell_text(value))
+            paragraph.add_run(_text(f"{label} : ")).bold = True
+            paragraph.add_run(_text(cell_text(value)))
     elif block.kind == "table":
         if data.rows:
             _table(document, data.columns, data.rows, str(data.caption))
         else:
-            document.add_paragraph(str(data.empty or _("Rien n'est enregistré.")))
+            document.add_paragraph(_text(data.empty or _("Rien n'est enregistré.")))
     elif block.kind == "figure":
-        document.add_paragraph(str(data.caption), style="Caption")
+        document.add_paragraph(_text(data.caption), style="Caption")
         texts = _svg_texts(data.svg)
         if texts:
-            document.add_paragraph(_("Valeurs du graphique : ") + " ; ".join(texts))
+            document.add_paragraph(_text(_("Valeurs du graphique : ") + " ; ".join(texts)))
     elif block.kind == "checklist":
         _table(document, (_("Exigence"), _("Référence"), _("État"), _("Où en est la preuve")),
                [(text, reference, str(STATE_LABELS.get(state, state)), where)
@@ -99,9 +107,10 @@ def _proofs(document, proofs, *, with_part: bool) -> None:
 
 
 def _part(document, part: Part) -> None:
-    document.add_heading(part.title, level=1)
+    document.add_heading(_text(part.title), level=1)
     if part.section.references:
-        document.add_paragraph(_("Références :") + " " + " ; ".join(part.section.references))
+        document.add_paragraph(_text(_("Références :") + " "
+                                     + " ; ".join(part.section.references)))
     for block in part.blocks:
         _block(document, block)
     if part.proofs:
@@ -114,17 +123,17 @@ def render_docx(pack: Document) -> bytes:
 
     document = Docx()
     properties = document.core_properties
-    properties.title = f"{pack.title} — {pack.organisation.name}"
-    properties.author = pack.organisation.name
+    properties.title = _text(f"{pack.title} — {pack.organisation.name}")
+    properties.author = _text(pack.organisation.name)
     properties.language = "fr-FR"
     footer = document.sections[0].footer.paragraphs[0]
-    footer.text = f"{pack.organisation.name} — {pack.title} — " + _("édité le %(date)s") % {
-        "date": pack.date_label}
-    document.add_heading(pack.title, level=0)
+    footer.text = _text(f"{pack.organisation.name} — {pack.title} — " + _(
+        "édité le %(date)s") % {"date": pack.date_label})
+    document.add_heading(_text(pack.title), level=0)
     for label, value in pack.cover:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label} : ").bold = True
-        paragraph.add_run(str(value))
+        paragraph.add_run(_text(f"{label} : ")).bold = True
+        paragraph.add_run(_text(value))
     document.add_page_break()
     document.add_heading(_("Sommaire"), level=1)
     _toc(document)

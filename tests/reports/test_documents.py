@@ -144,3 +144,30 @@ class DocumentFilesTestCase(BaseTestCase):
         self.assertEqual(sheets.unique_name("x" * 40, taken), "x" * 27 + " (2)")
         self.assertEqual(sheets.unique_name("///", taken), "Tableau")
         self.assertTrue(re.fullmatch(r"[^\[\]:*?/\\]+", sheets.unique_name("[x]", taken)))
+
+
+class ControlCharactersTestCase(BaseTestCase):
+    """A control character pasted into any text (here an action's title) made every pack
+    fail: openpyxl and python-docx refuse what XML cannot hold. It is dropped."""
+
+    def test_a_title_with_a_control_character_builds_every_file_and_reads_back(self):
+        from docx import Document
+        from openpyxl import load_workbook
+
+        from pharmagarde.actions.models import Action
+
+        Action.objects.create(organisation=self.org, title="Pare-feu\x0bà jour",
+                              criticality="critique")
+        document = builder.collect(PackRequest(self.org, "general", timezone.localdate()))
+        content, _count = production.render_pdf(document)
+        self.assertTrue(content.startswith(b"%PDF-"))
+        if shutil.which("pdftotext"):
+            self.assertIn("Pare-feuà jour", " ".join(pdf_pages(content)))
+        docx = Document(io.BytesIO(word.render_docx(document)))
+        cells = [cell.text for table in docx.tables for row in table.rows
+                 for cell in row.cells]
+        self.assertIn("Pare-feuà jour", cells)
+        workbook = load_workbook(io.BytesIO(sheets.render_xlsx(document)))
+        values = [cell.value for sheet in workbook for row in sheet.iter_rows()
+                  for cell in row]
+        self.assertIn("Pare-feuà jour", values)
