@@ -93,7 +93,9 @@ def account_view(view_func):
 def memberships_allowing(request: HttpRequest, *, roles: frozenset[str] | None = None,
                          write: bool = False, audience: str = MEMBERS) -> list[Membership]:
     """The user's memberships (account_view) whose role gives what a page needs, the same
-    rules as org_view: `roles` kept to those roles, `write` refuses the read-only role."""
+    rules as org_view: `roles` kept to those roles, `write` refuses the read-only role, and
+    so does any unsafe method (POST…) whatever `write` says."""
+    write = write or request.method not in SAFE_METHODS
     return [m for m in request.memberships
             if serves(audience, m.organisation)
             and (roles is None or m.role in roles)
