@@ -70,15 +70,26 @@ def pack_downloaded(*, pack: Pack, file_format: str, acting_user, request=None) 
                  details={"référentiel": pack.regime, "format": file_format})
 
 
+class PlanChanged(ValidationError):
+    """The plan is no longer the one the responsable read and approved."""
+
+
 def signoff_record(*, organisation: Organisation, acting_user, comment: str = "",
-                   request=None) -> SignOff:
+                   expected_digest: str | None = None, request=None) -> SignOff:
     """The responsable approves the plan as it stands: who, when, their comment, the plan
-    frozen (counts, open actions) and its digest."""
+    frozen (counts, open actions) and its digest. `expected_digest`: the digest of the plan
+    the page showed them; if the plan changed since (an action added meanwhile), nothing
+    is recorded (PlanChanged): one approves only the plan one has read."""
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise ValidationError(_("Le commentaire est trop long : 2 000 caractères au plus."))
     with transaction.atomic():
+        # Approvals of one organisation take turns; the plan is read once the turn is ours.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         summary = selectors.plan_summary(organisation)
+        if expected_digest is not None and expected_digest != selectors.plan_digest(summary):
+            raise PlanChanged(_("Le plan a changé pendant votre lecture : relisez-le avant "
+                                "d'approuver."), code="plan_changed")
         signoff = SignOff.objects.create(
             organisation=organisation, approved_by=acting_user,
             approved_by_label=acting_user.get_full_name() or acting_user.email,

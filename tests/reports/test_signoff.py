@@ -49,8 +49,10 @@ class SignOffTestCase(BaseTestCase):
         self.assertFalse(SignOff.objects.exists())
         response = self.client.post(self.url(), {"comment": "x" * 2001, "confirm": "on"})
         self.assertShows(response, "Ce commentaire est trop long")
-        response = self.client.post(self.url(), {"comment": "Vu en réunion", "confirm": "on"},
-                                    follow=True)
+        digest = response.context["form"]["digest"].value()
+        self.assertEqual(digest, selectors.plan_digest(selectors.plan_summary(self.org)))
+        response = self.client.post(self.url(), {"comment": "Vu en réunion", "confirm": "on",
+                                                 "digest": digest}, follow=True)
         self.assertShows(response, "L&#x27;approbation du plan est enregistrée.")
         signoff = SignOff.objects.get()
         self.assertEqual((signoff.organisation, signoff.approved_by, signoff.comment),
@@ -65,6 +67,23 @@ class SignOffTestCase(BaseTestCase):
         entry = AuditEntry.objects.get(action="signoff.recorded")
         self.assertEqual(entry.details["empreinte"], signoff.plan_digest)
         self.assertShows(response, "Vu en réunion")  # the history
+
+    def test_a_plan_changed_while_it_was_read_is_not_approved(self):
+        self.client.force_login(self.alice)
+        shown = self.client.get(self.url()).context["form"]["digest"].value()
+        Action.objects.create(organisation=self.org, title="Ajoutée pendant la lecture")
+        response = self.client.post(self.url(), {"confirm": "on", "digest": shown})
+        self.assertShows(response, "Le plan a changé pendant votre lecture : relisez-le "
+                                   "avant d&#x27;approuver.")
+        self.assertShows(response, "Ajoutée pendant la lecture")  # the plan as it is now
+        self.assertFalse(SignOff.objects.exists())
+        self.assertFalse(AuditEntry.objects.filter(action="signoff.recorded").exists())
+        current = response.context["form"]["digest"].value()
+        self.assertNotEqual(current, shown)
+        response = self.client.post(self.url(), {"confirm": "on"})  # no digest: refused
+        self.assertFalse(SignOff.objects.exists())
+        self.client.post(self.url(), {"confirm": "on", "digest": current})
+        self.assertEqual(SignOff.objects.get().plan_summary["total"], 3)
 
     def test_the_digest_changes_when_the_plan_changes(self):
         before = selectors.plan_digest(selectors.plan_summary(self.org))
