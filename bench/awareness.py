@@ -13,7 +13,7 @@ under load, on a fresh installation.
    and losses by recipient address. --profile adds a cProfile of one worker's sending
    loop (sending.run, in this process, 500 messages).
 2. Tracking. gunicorn started as `pharmagarde serve` starts it (serve.gunicorn_argv), on
-   this module's `application`: the project plus the bare view of bench/urls.py
+   bench/wsgi.py: the project plus the bare view of bench/urls.py
    (/bench/bare/). --clients threads with keep-alive connections (http.client, split over
    two processes so that the client is not held by one GIL) request the open pixel
    /p/<token>/o.gif with random valid tokens, for --seconds each, at each --scales number
@@ -69,27 +69,6 @@ CONTENT = {
 }
 BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 "
            "Firefox/133.0")
-_application = None
-
-
-def application(environ, start_response):
-    """The WSGI application gunicorn serves here: pharmagarde.wsgi with bench/urls.py (the
-    project's URLs plus /bench/bare/), built at the first request of each worker."""
-    global _application
-    if _application is None:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pharmagarde.settings")
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        settings.ROOT_URLCONF = "bench.urls"
-        from pharmagarde.wsgi import application as project
-
-        _application = project
-    return _application(environ, start_response)
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -439,7 +418,7 @@ def tracking_part(args, env, org, port):
                                        status=Campaign.Status.DONE, content=CONTENT)
     connections.close_all()  # the forked clients must not share this connection
     argv = [part if part != "pharmagarde.wsgi:application" else
-            "bench.awareness:application"
+            "bench.wsgi:application"
             for part in gunicorn_argv(host="127.0.0.1", port=port,
                                       workers=default_workers())]
     server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
