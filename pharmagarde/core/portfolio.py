@@ -7,16 +7,23 @@ queries whatever their number, and only what the member's role there may see (th
 membership's role is on each one).
 
 `lines(memberships)` asks every app and gives one `Line` per organisation; `sorted_lines`
-orders them (the most urgent first by default). Nothing here imports an app.
+orders them (the most urgent first by default).
+
+The page also links to the apps' pages across organisations (their `account_urls`): the
+module named there may define `portfolio_links(request) -> [(text, url)]`, the links to
+offer this user (request.memberships, core.access.memberships_allowing), empty where
+their role allows them nowhere. `account_links(request)` gathers them. Nothing here
+imports an app.
 """
 
 import datetime
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.urls import reverse
 from django.utils import timezone
 
-from .registry import hooks
+from .registry import declarations, hooks
 
 OK = "ok"
 WARNING = "warning"
@@ -144,3 +151,16 @@ DEFAULT_SORT = "urgence"
 
 def sorted_lines(found: list[Line], sort: str) -> list[Line]:
     return sorted(found, key=SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def account_links(request) -> list[tuple[str, str]]:
+    """[(text, url)] of the apps' pages across organisations that this user may use, in
+    INSTALLED_APPS order: what each `account_urls` module's `portfolio_links` offers."""
+    found = []
+    for _label, declaration in declarations():
+        if not declaration.account_urls:
+            continue
+        offer = getattr(import_module(declaration.account_urls), "portfolio_links", None)
+        if offer is not None:
+            found.extend(offer(request))
+    return found

@@ -211,6 +211,23 @@ class PortfolioTestCase(BaseTestCase):
         self.assertIsNone(alpha["Demandes des personnes"])
 
 
+    def test_it_links_to_the_bulk_pages_where_the_role_allows_them(self):
+        self.client.force_login(self.provider)
+        response = self.client.get(URL)
+        self.assertContains(response, reverse("awareness_bulk_assign"))
+        self.assertContains(response, reverse("awareness_bulk_campaign"))
+
+    def test_it_hides_the_bulk_pages_from_a_role_that_may_use_them_nowhere(self):
+        user = make_user("lecteur@example.fr")
+        Membership.objects.create(organisation=self.org, user=user, role=Role.COLLABORATEUR)
+        Membership.objects.create(organisation=self.lab, user=user, role=Role.AUDITEUR)
+        self.client.force_login(user)
+        response = self.client.get(URL)
+        self.assertEqual(len(response.context["rows"]), 2)
+        self.assertNotContains(response, reverse("awareness_bulk_assign"))
+        self.assertNotContains(response, reverse("awareness_bulk_campaign"))
+        self.assertNotContains(response, "Assigner un module à plusieurs structures")
+
     def test_its_export_is_audited_in_each_organisation(self):
         audit.record("auth.login", actor=self.provider)  # the chain goes on from an entry
         self.client.force_login(self.provider)

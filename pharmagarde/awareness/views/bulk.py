@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -154,6 +154,16 @@ def _allowed(request) -> list:
         raise PermissionDenied(_("Votre rôle ne permet cela dans aucune de vos structures : "
                                  "il faut y être responsable ou référent cybersécurité."))
     return allowed
+
+
+def portfolio_links(request) -> list[tuple[str, str]]:
+    """The links to these pages on the page across one's organisations
+    (core.portfolio.account_links): none where the user's role allows them nowhere."""
+    if not memberships_allowing(request, roles=MANAGE_ROLES, write=True):
+        return []
+    return [(_("Assigner un module à plusieurs structures"), reverse("awareness_bulk_assign")),
+            (_("Préparer une campagne dans plusieurs structures"),
+             reverse("awareness_bulk_campaign"))]
 
 
 def _hidden(form) -> list[tuple[str, str]]:

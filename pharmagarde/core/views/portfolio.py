@@ -98,6 +98,7 @@ def portfolio(request):
         "rows": [(line, _cells(line, columns)) for line in page.object_list],
         "columns": columns,
         "federations": memberships_allowing(request, audience=FEDERATIONS),
+        "links": facts.account_links(request),
         "kinds": [(value, OrganisationKind(value).label) for value in kinds],
         "kind": kind, "sort": sort, "sorts": SORTS.items(),
         "querystring": urlencode(filters),
