@@ -30,8 +30,6 @@ WARNING = "warning"
 ALERT = "alert"
 INFO = "info"
 
-# Most urgent first, for sorting and for the line's own level.
-LEVEL_RANK = {ALERT: 0, WARNING: 1, INFO: 2, OK: 3}
 # Evidence older than this is stale: a diagnostic, a restore test, a plan review.
 STALE_AFTER = datetime.timedelta(days=365)
 
@@ -93,12 +91,6 @@ class Line:
     @property
     def warnings(self) -> int:
         return self.count(WARNING)
-
-    @property
-    def level(self) -> str:
-        """The most urgent level of its facts (OK without any)."""
-        levels = [fact.level for fact in self.facts.values()]
-        return min(levels, key=LEVEL_RANK.__getitem__) if levels else OK
 
     def value(self, key: str) -> float | None:
         fact = self.facts.get(key)
