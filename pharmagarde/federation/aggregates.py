@@ -7,8 +7,9 @@ only gathers the units. Every figure follows lib/smallcells.py:
 - the distribution tables (profession, region or size band × maturity level, with their
   margins) count units and go together through `suppress_linked` (they share the level
   totals): no cell of fewer than 11 units, levels of fewer than 11 merged with a
-  neighbour, a row whose units all share one level hidden but for its total, and more
-  cells hidden until no hidden one follows from the totals of the three tables;
+  neighbour, a row whose units all share one level merged with the smallest other row
+  (« Autres »), and more cells hidden until no hidden one follows from the totals of
+  the three tables (never a cell of a column of no unit: it is known to be 0);
 - means are noised (`publish_mean`), from 11 units: the diagnostic's score, and every
   other score the apps declare (`scores`: the share of the plan's items overdue);
 - pooled rates (training, phishing): `publish_rate` (11 units, no unit with more than
@@ -17,7 +18,8 @@ only gathers the units. Every figure follows lib/smallcells.py:
   with Laplace noise of one unit.
 
 Noise is drawn here, once per snapshot: every reader sees the same numbers.
-A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY, GROUP.
+A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY (GROUP only in
+snapshots made before one-level rows were merged).
 """
 
 from collections import Counter
@@ -125,65 +127,96 @@ def level_columns(counts: dict[str, int]) -> list[tuple[str, ...]]:
     return columns
 
 
-def _count_cell(units: int, *, hide: bool = False) -> smallcells.Cell:
-    """A count of units as a table cell; `hide` makes it a primary cell (a zero cell
-    counting as one unit, a non-empty one as dominated), for rules smallcells does not
-    know."""
-    if hide:
-        return smallcells.Cell(units=max(units, 1), value=units, largest_share=1.0)
+def _count_cell(units: int) -> smallcells.Cell:
+    """A count of units as a table cell."""
     return smallcells.Cell(units=units, value=units, largest_share=1 / units if units else 0.0)
 
 
-def _one_column_rows(counts: dict, rows: list, columns: range) -> set:
-    """The rows whose units all fall in one column (at least two columns): showing their
-    cells would say the level of each of their units."""
-    if len(columns) < 2:
-        return set()
-    return {row for row in rows
-            if sum(1 for col in columns if counts.get((row, col), 0)) == 1}
+def merge_one_level_rows(counts: dict[str, list[int]]) -> list[tuple[str, ...]]:
+    """The rows of a table as groups of categories, from each category's number of units
+    in each column.
+
+    A row whose units all fall in one column says the level of each of them, whether its
+    cells are shown or hidden « all in one level »: the federation knows who is in which
+    category, and hidden cells can be bounded (a reader who knows a row is in one column,
+    the ranges of the FEW cells and the column totals can enumerate the few integer
+    solutions, docs/small-cells.md). Such a row is merged with the smallest other row
+    (« autres »), and again, until no row is in one column or one row is left (it is then
+    the column totals, in two columns or more: `level_columns`)."""
+    groups = [(key,) for key in sorted(counts)]
+    width = len(next(iter(counts.values()), ()))
+
+    def sizes(group):
+        return [sum(counts[key][col] for key in group) for col in range(width)]
+
+    def in_one_column(group):
+        return sum(1 for count in sizes(group) if count) == 1
+
+    while width > 1 and len(groups) > 1:
+        alone = [group for group in groups if in_one_column(group)]
+        if not alone:
+            break
+        first = min(alone, key=lambda group: (sum(sizes(group)), group))
+        other = min((group for group in groups if group != first),
+                    key=lambda group: (sum(sizes(group)), group))
+        groups = [group for group in groups if group not in (first, other)]
+        groups.append(tuple(sorted(first + other)))
+    return sorted(groups, key=lambda group: (len(group) > 1, group))
+
+
+def _row_key(group: tuple[str, ...]):
+    """A row's key in a table: the category, or the tuple of the categories merged."""
+    return group[0] if len(group) == 1 else group
 
 
 @dataclass
 class CountTables:
     """The three distribution tables before publication: {dimension: {key: Cell}}, keyed
-    ((dimension, category), column index) with smallcells.TOTAL for the margins, the
-    column totals and the grand total under the same keys in all three."""
+    ((dimension, row), column index) with smallcells.TOTAL for the margins, the column
+    totals and the grand total under the same keys in all three. A row is a category,
+    or a tuple of categories merged (`merge_one_level_rows`)."""
 
     columns: list[tuple[str, ...]]
     cells: dict[str, dict]
     rows: dict[str, list]
-    grouped: dict[str, set]  # the rows hidden because their units share one column
+    # The inner cells of the columns of no unit: known to be 0, never a cover.
+    empty: set = field(default_factory=set)
 
 
 def count_tables(categories: list[tuple[str, ...]], levels: list[str], *,
                  columns: list[tuple[str, ...]] | None = None,
-                 group_rule: bool = True) -> CountTables:
+                 merge_rule: bool = True) -> CountTables:
     """The tables counting units by category (one per DIMENSIONS, in order) and column
-    (`level_columns` unless given); with `group_rule`, the level cells of a row whose
-    units all fall in one column are primary cells."""
+    (`level_columns` unless given); with `merge_rule`, the rows whose units all fall in
+    one column are merged (`merge_one_level_rows`)."""
     columns = level_columns(Counter(levels)) if columns is None else columns
     column_of = {level: index for index, column in enumerate(columns) for level in column}
     indices = range(len(columns))
-    counts: dict = Counter()
+    by_category: dict = {}
     for keys, level in zip(categories, levels, strict=True):
         for dimension, key in zip(DIMENSIONS, keys, strict=True):
-            counts[((dimension, key), column_of[level])] += 1
-    found = CountTables(columns, {}, {}, {})
+            by_category.setdefault(dimension, {}).setdefault(
+                key, [0] * len(columns))[column_of[level]] += 1
+    column_totals = [sum(1 for level in levels if column_of[level] == col) for col in indices]
+    found = CountTables(columns, {}, {})
     for dimension in DIMENSIONS:
-        rows = sorted({row for row, _col in counts if row[0] == dimension})
-        grouped = _one_column_rows(counts, rows, indices) if group_rule else set()
-        cells = {}
-        for row in rows:
+        counts = by_category.get(dimension, {})
+        groups = merge_one_level_rows(counts) if merge_rule else [
+            (key,) for key in sorted(counts)]
+        cells, rows = {}, []
+        for group in groups:
+            row = (dimension, _row_key(group))
+            rows.append(row)
+            sizes = [sum(counts[key][col] for key in group) for col in indices]
             for col in indices:
-                cells[(row, col)] = _count_cell(counts.get((row, col), 0), hide=row in grouped)
-            cells[(row, smallcells.TOTAL)] = _count_cell(
-                sum(counts.get((row, col), 0) for col in indices))
+                cells[(row, col)] = _count_cell(sizes[col])
+                if not column_totals[col]:
+                    found.empty.add((row, col))
+            cells[(row, smallcells.TOTAL)] = _count_cell(sum(sizes))
         for col in indices:
-            cells[(smallcells.TOTAL, col)] = _count_cell(
-                sum(counts.get((row, col), 0) for row in rows))
+            cells[(smallcells.TOTAL, col)] = _count_cell(column_totals[col])
         cells[(smallcells.TOTAL, smallcells.TOTAL)] = _count_cell(len(levels))
         found.cells[dimension], found.rows[dimension] = cells, rows
-        found.grouped[dimension] = grouped
     return found
 
 
@@ -200,10 +233,9 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
 
     - levels of fewer than 11 units merged (`level_columns`), so that the shared totals
       can be shown;
-    - a row whose units all fall in one column has its level cells hidden (GROUP), its
-      total kept: a shown « 12 » next to a total of 12 and zeros says the level of each
-      of the 12. These cells go into the secondary suppression as primary ones, so that
-      they cannot be recovered from the column totals either;
+    - a row whose units all fall in one column merged with the smallest other row
+      (`merge_one_level_rows`): published « Autres » with the list of its categories;
+    - the cells of a column of no unit never cover another (they are known to be 0);
     - fewer than 11 units in all: nothing but zeros would be published, every cell FEW.
     """
     tables = count_tables(categories, levels)
@@ -212,24 +244,26 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
         reasons = {d: dict.fromkeys(cells, few) for d, cells in tables.cells.items()}
     else:
         # No ValueError: every shared total is 0 or at least 11 units once the levels are
-        # merged, and every hidden cell has a cover (two rows or more; a table of one row
-        # has its cells equal to the shared totals, none of them hidden).
-        reasons = smallcells.suppress_linked(tables.cells)
+        # merged, and every hidden cell has a cover (two rows or more, through the row
+        # totals at worst; a table of one row has its cells equal to the shared totals,
+        # none of them hidden).
+        reasons = smallcells.suppress_linked(tables.cells, keep=tables.empty)
     indices = range(len(tables.columns))
 
     def figure(dimension, key):
         units = tables.cells[dimension][key].value
-        reason = _reason(reasons[dimension][key])
-        if reason and key[0] in tables.grouped[dimension] and key[1] != smallcells.TOTAL \
-                and (reason == DOMINANT or not units):
-            reason = GROUP  # hidden for its row's sake, not for its own size
-        return _figure(units, units, reason)
+        return _figure(units, units, _reason(reasons[dimension][key]))
+
+    def row_of(dimension, row):
+        key = row[1]
+        merged = {"key": None, "merged": list(key)} if isinstance(key, tuple) else {"key": key}
+        return {**merged,
+                "cells": [figure(dimension, (row, col)) for col in indices],
+                "total": figure(dimension, (row, smallcells.TOTAL))}
 
     return {dimension: {
         "columns": [list(column) for column in tables.columns],
-        "rows": [{"key": row[1], "cells": [figure(dimension, (row, col)) for col in indices],
-                  "total": figure(dimension, (row, smallcells.TOTAL))}
-                 for row in tables.rows[dimension]],
+        "rows": [row_of(dimension, row) for row in tables.rows[dimension]],
         "totals": [figure(dimension, (smallcells.TOTAL, col)) for col in indices],
         "grand": figure(dimension, (smallcells.TOTAL, smallcells.TOTAL)),
     } for dimension in DIMENSIONS}

@@ -92,6 +92,15 @@ def category_label(dimension: str, key: str) -> str:
         return key
 
 
+def _row_label(dimension: str, row: dict) -> str:
+    """A distribution row's category, or « Autres : … » for categories merged (a row whose
+    units all shared one level, aggregates.merge_one_level_rows)."""
+    if row.get("merged"):
+        return _("Autres : %(categories)s") % {"categories": ", ".join(
+            category_label(dimension, key) for key in row["merged"])}
+    return category_label(dimension, row["key"])
+
+
 def shared_metrics() -> list[str]:
     """What a member shares, in words: the metrics of every installed app
     (values.catalogue), the diagnostic's themes in one line."""
@@ -202,7 +211,7 @@ def _distribution_table(dimension: str, data: dict) -> Table:
         % {"what": str(DIMENSION_LABELS[dimension]).lower()},
         corner=str(DIMENSION_LABELS[dimension]),
         columns=[column_label(levels) for levels in level_columns(data)] + [_("Total")],
-        rows=[(category_label(dimension, row["key"]),
+        rows=[(_row_label(dimension, row),
                [Figure.of(cell) for cell in row["cells"]] + [Figure.of(row["total"])])
               for row in data.get("rows", [])],
         footer=(_("Toutes"), [Figure.of(cell) for cell in data.get("totals", [])]

@@ -341,6 +341,7 @@ def suppress_table(cells: dict[tuple, Cell], *, minimum: int = MINIMUM_UNITS,
 
 def suppress_linked(tables: dict[Hashable, dict[tuple, Cell]], *,
                     minimum: int = MINIMUM_UNITS, maximum_share: float = MAXIMUM_SHARE,
+                    keep: Iterable[tuple] = (),
                     ) -> dict[Hashable, dict[tuple, Message | None]]:
     """`suppress_table` for tables published together that share keys (« profession ×
     maturity » and « profession × region » share the profession totals and the grand
@@ -351,7 +352,10 @@ def suppress_linked(tables: dict[Hashable, dict[tuple, Cell]], *,
     each other. Hiding a shared margin in both would not be enough: the equations of the
     two tables together can fix a cell that neither fixes alone (docs/small-cells.md). A
     shared key that is itself too small is refused (ValueError): merge its category into
-    another (« autres ») before publishing."""
+    another (« autres ») before publishing.
+
+    `keep`: more keys never hidden to protect another (as suppress_table's), such as the
+    cells of a column whose total is 0: known to be 0, they would protect nothing."""
     seen: dict = defaultdict(int)
     for cells in tables.values():
         for key in cells:
@@ -362,8 +366,9 @@ def suppress_linked(tables: dict[Hashable, dict[tuple, Cell]], *,
                                           maximum_share=maximum_share)), key=repr)
     if small:
         raise ValueError(f"Shared cells too small to publish: {small!r}.")
+    keep = shared | set(keep)
     return {name: suppress_table(cells, minimum=minimum, maximum_share=maximum_share,
-                                 keep=shared)
+                                 keep=keep)
             for name, cells in tables.items()}
 
 

@@ -64,9 +64,10 @@ def published_keys(distributions: dict) -> tuple[list[set], set]:
     for dimension, table in distributions.items():
         cells = {}
         for row in table["rows"]:
+            key = (dimension, tuple(row["merged"]) if row.get("merged") else row["key"])
             for col, cell in enumerate(row["cells"]):
-                cells[((dimension, row["key"]), col)] = cell
-            cells[((dimension, row["key"]), TOTAL)] = row["total"]
+                cells[(key, col)] = cell
+            cells[(key, TOTAL)] = row["total"]
         for col, cell in enumerate(table["totals"]):
             cells[(TOTAL, col)] = cell
         cells[(TOTAL, TOTAL)] = table["grand"]

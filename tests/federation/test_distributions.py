@@ -57,7 +57,7 @@ class LinkedTablesTestCase(TestCase):
         categories, levels = self.categories_and_levels()
         tables = aggregates.count_tables(categories, levels,
                                          columns=[(level,) for level in LEVELS],
-                                         group_rule=False)
+                                         merge_rule=False)
         results = {d: smallcells.suppress_table(cells) for d, cells in tables.cells.items()}
         for dimension, result in results.items():  # each table is safe on its own
             hidden = {key for key, reason in result.items() if reason}
@@ -148,36 +148,100 @@ class LevelColumnsTestCase(TestCase):
         self.assertEqual(selectors.level_columns({"totals": []}), [(k,) for k in LEVELS])
 
 
+def integer_solutions(table: dict, sizes: dict[str, int], *, few=(1, 10)) -> list[dict]:
+    """Every assignment {category: units per column} that agrees with one published
+    table, for a reader who knows each category's number of units (the federation's
+    member list) and the published reasons: a shown cell is exact, a FEW cell holds
+    `few` units (1 to 10), any hidden cell at least 0; counts are whole and non-negative;
+    the column totals shown are exact. Brute force, for small tables."""
+    width = len(table["columns"])
+    totals = [cell["value"] for cell in table["totals"]]
+    groups = []
+    for row in table["rows"]:
+        keys = row["merged"] if row.get("merged") else [row["key"]]
+        bounds = []
+        for cell in row["cells"]:
+            if cell["value"] is not None:
+                bounds.append((cell["value"], cell["value"]))
+            elif cell["reason"] == aggregates.FEW:
+                bounds.append(few)
+            else:
+                bounds.append((0, 10**6))
+        groups.append((keys, bounds))
+    order = [key for keys, _bounds in groups for key in keys]
+    last_of = {keys[-1]: (keys, bounds) for keys, bounds in groups}
+
+    def splits(total, room):
+        if len(room) == 1:
+            if total <= room[0]:
+                yield (total,)
+            return
+        for first in range(min(total, room[0]) + 1):
+            for rest in splits(total - first, room[1:]):
+                yield (first, *rest)
+
+    found = []
+
+    def walk(index, chosen, left):
+        if index == len(order):
+            if all(v == 0 for v, total in zip(left, totals, strict=True) if total is not None):
+                found.append(dict(chosen))
+            return
+        key = order[index]
+        for split in splits(sizes[key], [left[col] if totals[col] is not None else 10**6
+                                         for col in range(width)]):
+            chosen[key] = split
+            if key in last_of:
+                keys, bounds = last_of[key]
+                sums = [sum(chosen[k][col] for k in keys) for col in range(width)]
+                if not all(low <= n <= high for n, (low, high) in zip(sums, bounds,
+                                                                       strict=True)):
+                    continue
+            walk(index + 1, chosen,
+                 [n - split[col] if totals[col] is not None else n
+                  for col, n in enumerate(left)])
+        chosen.pop(key, None)
+
+    walk(0, {}, [total if total is not None else 10**6 for total in totals])
+    return found
+
+
 class OneLevelRowTestCase(TestCase):
-    """Twelve officines all « établi »: a shown 12 next to a total of 12 would say the
-    level of each of them (the federation knows who its officines are)."""
+    """Twelve officines all « établi »: a row saying so, shown or hidden « all in one
+    level », would say the level of each of them (the federation knows who its
+    officines are). The row is merged with the smallest other one."""
 
     SPEC = {("officine", "BRE", "1-9", "etabli"): 12,
             ("lbm", "BRE", "10-49", "initial"): 14, ("lbm", "PDL", "10-49", "etabli"): 13,
             ("pui", "PDL", "10-49", "initial"): 12, ("pui", "NOR", "10-49", "avance"): 15}
 
-    def test_the_row_keeps_its_total_and_hides_its_levels(self):
+    def test_the_row_is_merged_with_the_smallest_other(self):
         found = publish(population(self.SPEC))
-        officines = rows(found["kind"])["officine"]
-        self.assertEqual(officines["total"]["value"], 12)
-        self.assertEqual([cell["value"] for cell in officines["cells"]], [None] * 4)
-        self.assertEqual({cell["reason"] for cell in officines["cells"]}, {aggregates.GROUP})
-        # The size band « 1 à 9 » is the same twelve: hidden too.
-        self.assertEqual([cell["value"] for cell in rows(found["size_band"])["1-9"]["cells"]],
-                         [None] * 4)
+        kinds = found["kind"]["rows"]
+        self.assertNotIn("officine", [row["key"] for row in kinds])
+        [merged] = [row for row in kinds if row.get("merged")]
+        # lbm and pui have 27 units each: the first in order.
+        self.assertEqual(merged["merged"], ["lbm", "officine"])
+        self.assertEqual(merged["total"]["value"], 39)
+        # No row of any table has its units in one column.
+        for distribution in found.values():
+            for row in distribution["rows"]:
+                self.assertNotEqual(sum(1 for cell in row["cells"] if cell["value"]), 1, row)
         tables, hidden = published_keys(found)
         self.assertEqual(jointly_determined(hidden, tables), set())
-        # Nor can the column totals give them back: other rows are hidden to cover them.
-        self.assertTrue(any(cell["reason"] == aggregates.SECONDARY
-                            for row in found["kind"]["rows"] if row["key"] != "officine"
-                            for cell in row["cells"]))
+        from pharmagarde.federation.models import Snapshot
+
+        table = selectors.dashboard(Snapshot(units=39, data={"distributions": found}))
+        labels = [label for label, _figures in table.tables[0].rows]
+        lbm, officine = (selectors.category_label("kind", key) for key in ("lbm", "officine"))
+        self.assertIn(f"Autres : {lbm}, {officine}", labels)
 
     def test_without_the_rule_the_row_says_every_level(self):
         units = population(self.SPEC)
         tables = aggregates.count_tables(
             [(u.kind, u.region, u.size_band) for u in units],
             [aggregates.level_of(u.values[aggregates.SCORE_KEY]) for u in units],
-            group_rule=False)
+            merge_rule=False)
         results = smallcells.suppress_linked(tables.cells)
         officine = ("kind", "officine")
         shown = {col: tables.cells["kind"][(officine, col)].value
@@ -186,20 +250,58 @@ class OneLevelRowTestCase(TestCase):
         self.assertEqual(sorted(shown.values()), [0, 0, 0, 12])
         self.assertIsNone(results["kind"][(officine, TOTAL)])
 
-    def test_a_small_row_in_one_level_hides_its_zeros_too(self):
-        spec = dict(self.SPEC)
-        spec[("industrie", "NOR", "10-49", "progres")] = 0
-        spec[("distribution", "NOR", "10-49", "avance")] = 3
-        found = publish(population(spec))
-        small = rows(found["kind"])["distribution"]
-        self.assertEqual([cell["value"] for cell in small["cells"]], [None] * 4)
-        self.assertEqual([cell["reason"] for cell in small["cells"]],
-                         [aggregates.GROUP] * 3 + [aggregates.FEW])
-
-    def test_the_dashboard_explains_the_reason(self):
+    def test_the_dashboard_still_explains_old_snapshots(self):
         self.assertEqual(str(selectors.REASONS[aggregates.GROUP]),
                          "toutes dans le même niveau : masqué pour ne rien dire de chacune")
         self.assertEqual(selectors.MARKS[aggregates.GROUP], "d")
+
+
+class IntegerAttackTestCase(TestCase):
+    """The reviewer's case: regions 53 (0, 0, 15, 0), 52 (0, 0, 12, 8) and 11 (0, 0, 3,
+    12) over initial, en progrès, établi, avancé. Published with the row of 53 hidden
+    « all in one level » (its total 15 shown), the FEW ranges and the column totals had
+    one integer solution: every member of 53 « établi »."""
+
+    SPEC = {("officine", "53", "1-9", "etabli"): 15,
+            ("officine", "52", "1-9", "etabli"): 12, ("officine", "52", "1-9", "avance"): 8,
+            ("officine", "11", "1-9", "etabli"): 3, ("officine", "11", "1-9", "avance"): 12}
+    SIZES = {"53": 15, "52": 20, "11": 15}
+
+    def test_the_old_publication_had_one_solution(self):
+        old = {"columns": [["initial"], ["progres"], ["etabli"], ["avance"]], "rows": [
+            {"key": "53", "cells": [{"value": None, "reason": aggregates.GROUP}] * 4},
+            {"key": "52", "cells": [{"value": 0}, {"value": 0},
+                                    {"value": None, "reason": aggregates.SECONDARY},
+                                    {"value": None, "reason": aggregates.FEW}]},
+            {"key": "11", "cells": [{"value": None, "reason": aggregates.SECONDARY},
+                                    {"value": None, "reason": aggregates.SECONDARY},
+                                    {"value": None, "reason": aggregates.FEW},
+                                    {"value": None, "reason": aggregates.SECONDARY}]}],
+            "totals": [{"value": 0}, {"value": 0}, {"value": 30}, {"value": 20}]}
+        solutions = integer_solutions(old, self.SIZES)
+        # GROUP: the row's units are in one column.
+        solutions = [s for s in solutions if sum(1 for n in s["53"] if n) == 1]
+        self.assertEqual({s["53"] for s in solutions}, {(0, 0, 15, 0)})
+
+    def test_now_no_category_has_one_solution(self):
+        found = publish(population(self.SPEC))
+        region = found["region"]
+        self.assertEqual([row.get("merged") for row in region["rows"]], [None, ["11", "53"]])
+        solutions = integer_solutions(region, self.SIZES)
+        self.assertIn({"53": (0, 0, 15, 0), "52": (0, 0, 12, 8), "11": (0, 0, 3, 12)},
+                      solutions)
+        for category in self.SIZES:
+            self.assertGreater(len({s[category] for s in solutions}), 1, category)
+        self.assertIn((0, 0, 15, 0), {s["53"] for s in solutions})
+        self.assertGreater(len({s["53"] for s in solutions if s["53"] != (0, 0, 15, 0)}), 1)
+
+    def test_a_column_of_no_unit_covers_nothing(self):
+        found = publish(population(self.SPEC))
+        for distribution in found.values():
+            for col, total in enumerate(distribution["totals"]):
+                if total["value"] == 0:
+                    for row in distribution["rows"]:
+                        self.assertEqual(row["cells"][col]["value"], 0)
 
 
 class FewerThanElevenTestCase(TestCase):
