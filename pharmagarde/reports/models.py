@@ -6,10 +6,12 @@ The files are stored under a random name (core/files.py) and served only through
 organisation's pages.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pharmagarde.core.models import Organisation
@@ -17,6 +19,24 @@ from pharmagarde.core.models import Organisation
 
 def pack_upload_to(instance, filename):
     return f"reports/{instance.organisation_id}/{uuid.uuid4().hex}/{filename}"
+
+
+# A pack « running » for this long since a worker took it was left by a worker that
+# stopped (django-tasks keeps such a task « running » for ever); one still « queued » this
+# long after it was asked for was never taken (no worker started). Either no longer blocks
+# a new request, and is marked failed by the next one.
+RUNNING_ABANDONED_AFTER = datetime.timedelta(minutes=30)
+QUEUED_ABANDONED_AFTER = datetime.timedelta(hours=1)
+# Queued this long, its page says the worker does not seem to be started.
+WORKER_HINT_AFTER = datetime.timedelta(minutes=3)
+
+
+def stalled(now: datetime.datetime) -> Q:
+    """The packs left queued or running past their limit, as of `now`."""
+    return (Q(status=Pack.Status.RUNNING, started_at__lt=now - RUNNING_ABANDONED_AFTER)
+            | Q(status=Pack.Status.RUNNING, started_at__isnull=True,
+                requested_at__lt=now - RUNNING_ABANDONED_AFTER)
+            | Q(status=Pack.Status.QUEUED, requested_at__lt=now - QUEUED_ABANDONED_AFTER))
 
 
 class Pack(models.Model):
@@ -54,6 +74,19 @@ class Pack(models.Model):
 
     def __str__(self):
         return f"{self.regime} {self.requested_at:%Y-%m-%d}"
+
+    def is_stalled(self, now: datetime.datetime) -> bool:
+        """Left queued or running past its limit (see stalled()); reads only: the next
+        request marks it failed."""
+        if self.status == self.Status.RUNNING:
+            return (self.started_at or self.requested_at) < now - RUNNING_ABANDONED_AFTER
+        return self.status == self.Status.QUEUED and \
+            self.requested_at < now - QUEUED_ABANDONED_AFTER
+
+    def is_waiting_long(self, now: datetime.datetime) -> bool:
+        """Still queued after WORKER_HINT_AFTER: no worker seems to take the tasks."""
+        return self.status == self.Status.QUEUED and \
+            self.requested_at < now - WORKER_HINT_AFTER
 
 
 class SignOff(models.Model):

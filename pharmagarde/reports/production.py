@@ -105,7 +105,9 @@ def render_pdf(document: Document) -> tuple[bytes, int]:
 
 
 def _step(pack_id: int, progress: int, step: str) -> None:
-    Pack.objects.filter(pk=pack_id).update(progress=progress, step=step[:200])
+    # Only while running: a pack marked abandoned keeps its message.
+    Pack.objects.filter(pk=pack_id, status=Pack.Status.RUNNING).update(
+        progress=progress, step=step[:200])
 
 
 def _file_name(pack: Pack, extension: str) -> str:
@@ -142,25 +144,37 @@ def build(pack_id: int) -> bool:
             for field, content in (("pdf", pdf), ("docx", docx), ("xlsx", xlsx)):
                 getattr(pack, field).save(_file_name(pack, field), ContentFile(content),
                                           save=False)
-            pack.pages = pages
-            pack.summary = {**document.counts, "to_fix": len(document.to_fix),
-                            "sections": len(document.parts)}
-            pack.status, pack.progress, pack.step = Pack.Status.DONE, 100, _("Prêt")
-            pack.finished_at = timezone.now()
-            pack.save(update_fields=["pdf", "docx", "xlsx", "pages", "summary", "status",
-                                     "progress", "step", "finished_at"])
+            finished = _finish(pack, document, pages)
     except Exception as error:
         logger.exception("Dossier de preuves %s : échec de la préparation", pack_id)
         _fail(pack, error)
         return False
-    return True
+    if not finished:
+        # Marked failed meanwhile (judged abandoned by a new request): it stays failed,
+        # and its files go.
+        logger.warning("Dossier de preuves %s : abandonné pendant sa préparation", pack_id)
+        _delete_files(pack)
+    return finished
 
 
-def _fail(pack: Pack, error: Exception) -> None:
+def _finish(pack: Pack, document: Document, pages: int) -> bool:
+    """Mark the pack done with its files, if it is still running: False otherwise."""
+    return bool(Pack.objects.filter(pk=pack.pk, status=Pack.Status.RUNNING).update(
+        pdf=pack.pdf.name, docx=pack.docx.name, xlsx=pack.xlsx.name, pages=pages,
+        summary={**document.counts, "to_fix": len(document.to_fix),
+                 "sections": len(document.parts)},
+        status=Pack.Status.DONE, progress=100, step=_("Prêt"), finished_at=timezone.now()))
+
+
+def _delete_files(pack: Pack) -> None:
     for field in ("pdf", "docx", "xlsx"):
         stored = getattr(pack, field)
         if stored.name:
             stored.storage.delete(stored.name)
+
+
+def _fail(pack: Pack, error: Exception) -> None:
+    _delete_files(pack)
     if isinstance(error, documents.PdfUnavailable):
         message = str(error)
     else:

@@ -5,8 +5,6 @@ Keyword-only arguments, `acting_user`, one transaction each with its audit entry
 pack is built after commit by reports.tasks.build_pack, given its id only.
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,13 +15,9 @@ from pharmagarde.core.models import Organisation
 from pharmagarde.core.packs import regimes_for
 
 from . import selectors
-from .models import Pack, SignOff
+from .models import Pack, SignOff, stalled
 
 ACTIVE = (Pack.Status.QUEUED, Pack.Status.RUNNING)
-# A pack still « queued » or « running » after this long was left by a worker that
-# stopped (django-tasks keeps such a task « running » for ever): it no longer blocks a
-# new request, and is marked failed.
-ABANDONED_AFTER = datetime.timedelta(minutes=30)
 FORMATS = ("pdf", "docx", "xlsx")
 
 
@@ -39,7 +33,8 @@ def pack_request(*, organisation: Organisation, regime: str, acting_user,
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         active = Pack.objects.filter(organisation=organisation, regime=regime,
                                      status__in=ACTIVE)
-        active.filter(requested_at__lt=now - ABANDONED_AFTER).update(
+        # Running is judged from when a worker took it, queued from when it was asked.
+        active.filter(stalled(now)).update(
             status=Pack.Status.FAILED, finished_at=now,
             error=_("La préparation a été interrompue (le service de tâches s'est arrêté). "
                     "Relancez-la."))

@@ -74,7 +74,7 @@ class BuildPackTestCase(BaseTestCase):
                                          acting_user=self.alice)
         folder = Path(settings.MEDIA_ROOT) / "reports" / str(self.org.pk)
         before = set(folder.rglob("*.*")) if folder.exists() else set()
-        with mock.patch.object(Pack, "save", side_effect=OSError("disk full")), \
+        with mock.patch.object(production, "_finish", side_effect=OSError("disk full")), \
                 self.assertLogs("pharmagarde.reports.production", "ERROR"):
             self.assertFalse(production.build(pack.pk))
         pack.refresh_from_db()
@@ -101,7 +101,8 @@ class BuildPackTestCase(BaseTestCase):
         stuck = Pack.objects.create(organisation=self.org, regime="general",
                                     status=Pack.Status.RUNNING, as_of=timezone.localdate())
         Pack.objects.filter(pk=stuck.pk).update(
-            requested_at=timezone.now() - datetime.timedelta(hours=1))
+            requested_at=timezone.now() - datetime.timedelta(hours=1),
+            started_at=timezone.now() - datetime.timedelta(minutes=31))
         with mock.patch("pharmagarde.reports.services.enqueue"):
             fresh = services.pack_request(organisation=self.org, regime="general",
                                           acting_user=self.alice)
@@ -109,6 +110,64 @@ class BuildPackTestCase(BaseTestCase):
         stuck.refresh_from_db()
         self.assertEqual(stuck.status, Pack.Status.FAILED)
         self.assertIn("interrompue", stuck.error)
+
+    def test_a_pack_running_for_a_minute_after_a_long_wait_is_not_abandoned(self):
+        now = timezone.now()
+        running = Pack.objects.create(organisation=self.org, regime="general",
+                                      status=Pack.Status.RUNNING, as_of=timezone.localdate())
+        Pack.objects.filter(pk=running.pk).update(
+            requested_at=now - datetime.timedelta(minutes=40),
+            started_at=now - datetime.timedelta(minutes=1))
+        with mock.patch("pharmagarde.reports.services.enqueue") as enqueue:
+            again = services.pack_request(organisation=self.org, regime="general",
+                                          acting_user=self.alice)
+        self.assertEqual(again.pk, running.pk)
+        enqueue.assert_not_called()
+        running.refresh_from_db()
+        self.assertEqual(running.status, Pack.Status.RUNNING)
+        self.assertFalse(running.is_stalled(now))
+        self.assertTrue(running.is_stalled(now + datetime.timedelta(minutes=30)))
+
+    def test_a_pack_queued_for_a_while_is_waited_for_longer_than_a_running_one(self):
+        now = timezone.now()
+        queued = Pack.objects.create(organisation=self.org, regime="general",
+                                     as_of=timezone.localdate())
+        Pack.objects.filter(pk=queued.pk).update(
+            requested_at=now - datetime.timedelta(minutes=40))
+        with mock.patch("pharmagarde.reports.services.enqueue"):
+            again = services.pack_request(organisation=self.org, regime="general",
+                                          acting_user=self.alice)
+        self.assertEqual(again.pk, queued.pk)
+        Pack.objects.filter(pk=queued.pk).update(requested_at=now - datetime.timedelta(hours=2))
+        with mock.patch("pharmagarde.reports.services.enqueue"):
+            fresh = services.pack_request(organisation=self.org, regime="general",
+                                          acting_user=self.alice)
+        self.assertNotEqual(fresh.pk, queued.pk)
+        queued.refresh_from_db()
+        self.assertEqual(queued.status, Pack.Status.FAILED)
+
+    def test_a_pack_marked_failed_while_it_was_built_stays_failed_without_files(self):
+        from django.conf import settings
+
+        with mock.patch("pharmagarde.reports.services.enqueue"):
+            pack = services.pack_request(organisation=self.org, regime="general",
+                                         acting_user=self.alice)
+        folder = Path(settings.MEDIA_ROOT) / "reports" / str(self.org.pk)
+        before = set(folder.rglob("*.*")) if folder.exists() else set()
+
+        def abandoning(pack):
+            Pack.objects.filter(organisation=self.org).update(
+                status=Pack.Status.FAILED, error="interrompue")
+            return []
+
+        with mock.patch.object(builder, "providers", return_value=[("Lent", abandoning)]), \
+                self.assertLogs("pharmagarde.reports.production", "WARNING"):
+            self.assertFalse(production.build(pack.pk))
+        pack.refresh_from_db()
+        self.assertEqual((pack.status, pack.error), (Pack.Status.FAILED, "interrompue"))
+        self.assertFalse(pack.pdf or pack.docx or pack.xlsx)
+        after = set(folder.rglob("*.*")) if folder.exists() else set()
+        self.assertEqual(after, before)
 
     def test_the_task_builds_a_pack_once(self):
         pack = self.request_pack()

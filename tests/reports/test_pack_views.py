@@ -4,6 +4,8 @@ audited) and the preview. Readers: responsable, référent, DPO, auditeur; the
 collaborateur 403; the auditor reads but cannot ask (403 on POST); an outsider 404; the
 anonymous visitor goes to sign-in; a federation gets 404."""
 
+import datetime
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -162,6 +164,44 @@ class PackViewsTestCase(BaseTestCase):
         self.assertNotContains(state, "hx-trigger")
         self.assertShows(state, "Télécharger le PDF")
         self.assertShows(state, "Télécharger le document Word (modifiable)")
+
+    def test_a_pack_queued_a_few_minutes_says_the_worker_seems_not_started(self):
+        queued = self.make_pack(status=Pack.Status.QUEUED)
+        self.client.force_login(self.alice)
+        url = self.org_url("reports_pack_state", queued.pk)
+        response = self.client.get(url)
+        self.assertShows(response, 'hx-trigger="every 2s"')
+        self.assertNotContains(response, "pharmagarde worker")
+        Pack.objects.filter(pk=queued.pk).update(
+            requested_at=timezone.now() - datetime.timedelta(minutes=5))
+        response = self.client.get(url)
+        self.assertShows(response, "Le service de tâches ne semble pas démarré "
+                                   "(pharmagarde worker)")
+        self.assertShows(response, 'hx-trigger="every 2s"')  # it may still start
+
+    def test_a_stalled_pack_stops_polling_and_offers_to_retry_without_a_write(self):
+        queued = self.make_pack(status=Pack.Status.QUEUED)
+        running = self.make_pack(regime="cnil", status=Pack.Status.RUNNING,
+                                 started_at=timezone.now() - datetime.timedelta(minutes=45))
+        Pack.objects.filter(pk=queued.pk).update(
+            requested_at=timezone.now() - datetime.timedelta(hours=2))
+        self.client.force_login(self.alice)
+        for pack in (queued, running):
+            with self.subTest(pack.status):
+                response = self.client.get(self.org_url("reports_pack", pack.pk))
+                self.assertShows(response, "La préparation du dossier semble arrêtée.")
+                self.assertNotContains(response, "hx-trigger")
+                self.assertShows(response, "Réessayer")
+                pack.refresh_from_db()
+                self.assertIn(pack.status, {Pack.Status.QUEUED, Pack.Status.RUNNING})
+        self.assertShows(self.client.get(self.org_url("reports_pack", queued.pk)),
+                         "vérifiez que « pharmagarde worker » tourne")
+        with self.captureOnCommitCallbacks(execute=False):
+            response = self.client.post(self.org_url("reports_pack_request"),
+                                        {"regime": "general"})
+        queued.refresh_from_db()
+        self.assertEqual(queued.status, Pack.Status.FAILED)
+        self.assertNotEqual(response.url, self.org_url("reports_pack", queued.pk))
 
     def test_a_failed_pack_shows_its_message_and_retry(self):
         failed = self.make_pack(status=Pack.Status.FAILED, error="Pango manque.")

@@ -64,7 +64,10 @@ def reports_pack_request(request):
 
 
 def _pack_context(request, pack: Pack) -> dict:
-    return {"pack": pack, "regime": regime(pack.regime), "can_request": _can_request(request)}
+    now = timezone.now()
+    # Read only: a stalled pack is marked failed by the next request, never by a GET.
+    return {"pack": pack, "regime": regime(pack.regime), "can_request": _can_request(request),
+            "stalled": pack.is_stalled(now), "worker_hint": pack.is_waiting_long(now)}
 
 
 @org_view(roles=READERS)
