@@ -272,6 +272,17 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
 class _Publisher:
     def __init__(self, units: list[Unit], catalogue: dict, *, epsilon: float, rng=None):
         self.units, self.catalogue, self.epsilon, self.rng = units, catalogue, epsilon, rng
+        self.published: dict = {}
+
+    def once(self, what: str, key: str, units: list[Unit], publish) -> dict:
+        """The figure of `what` (mean, rate, share) of `key` over `units`, drawn once per
+        set of units: when every unit shares one profession, « all » and « officine » are
+        the same units, and two independent draws of the same mean would average the
+        noise away (four with the region and the size band)."""
+        memo = (what, key, frozenset(map(id, units)))
+        if memo not in self.published:
+            self.published[memo] = publish()
+        return dict(self.published[memo])
 
     def noise(self, scale: float) -> float:
         return smallcells.laplace(scale, rng=self.rng) if scale > 0 else 0.0
@@ -287,6 +298,9 @@ class _Publisher:
 
     # -- means --------------------------------------------------------------------------
     def mean(self, units: list[Unit], key: str = SCORE_KEY) -> dict:
+        return self.once("mean", key, units, lambda: self._mean(units, key))
+
+    def _mean(self, units: list[Unit], key: str) -> dict:
         metric = self.catalogue.get(key)
         values = [u.values[key] for u in units if key in u.values]
         low, high = (metric.low, metric.high) if metric else (0.0, 100.0)
@@ -310,6 +324,9 @@ class _Publisher:
         """smallcells.publish_rate over the units that have a denominator: the rules (11
         units, 85 % of the denominator) and the noise live there; the reason shown is
         the rule that hid it."""
+        return self.once("rate", key, units, lambda: self._rate(units, key))
+
+    def _rate(self, units: list[Unit], key: str) -> dict:
         pairs = [tuple(u.values[key]) for u in units
                  if key in u.values and u.values[key][1] > 0]
         published = smallcells.publish_rate(pairs, epsilon=self.epsilon, rng=self.rng)

@@ -169,6 +169,24 @@ class RulesTestCase(TestCase):
         self.assertIsNone(few["scores"][overdue]["overall"]["value"])
         self.assertNotIn(aggregates.SCORE_KEY, data["scores"])
 
+    def test_the_same_units_get_the_same_draw(self):
+        import random
+
+        found = units(11, score=61.0, **{CLICK: [2, 10]})
+        data = aggregates.compute(found, self.catalogue(), epsilon=1.0, rng=random.Random(7))
+        means = data["means"]
+        figures = [means["overall"], means["kind"]["officine"], means["region"]["BRE"],
+                   means["size_band"]["1-9"]]
+        self.assertEqual(len({figure["value"] for figure in figures}), 1, figures)
+        rate = data["rates"][CLICK]
+        self.assertEqual(rate["overall"], rate["kind"]["officine"])
+        # Different sets of units are drawn apart.
+        mixed = found + units(11, kind="lbm", score=61.0)
+        data = aggregates.compute(mixed, self.catalogue(), epsilon=1.0, rng=random.Random(7))
+        values_ = {data["means"]["overall"]["value"], data["means"]["kind"]["lbm"]["value"],
+                   data["means"]["kind"]["officine"]["value"]}
+        self.assertGreater(len(values_), 1)
+
     def test_levels(self):
         self.assertEqual([aggregates.level_of(s) for s in (0, 39.9, 40, 59.9, 60, 79.9, 80,
                                                            100)],
