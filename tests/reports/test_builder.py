@@ -2,6 +2,7 @@
 the evidence judged on the pack's day (stale and missing first), the cover, progress."""
 
 import datetime
+import io
 from unittest import mock
 
 from pharmagarde.core.packs import (
@@ -75,6 +76,25 @@ class CollectTestCase(BaseTestCase):
         evidence = Evidence("Test", datetime.date(2025, 6, 15), 12)
         self.assertEqual(evidence.freshness(TODAY), FRESH)
         self.assertEqual(evidence.freshness(TODAY + datetime.timedelta(days=1)), STALE)
+
+    def test_an_aware_datetime_is_judged_on_its_local_day(self):
+        # 23:30 UTC on the 14th is 01:30 on the 15th in Paris: twelve months exactly.
+        late = datetime.datetime(2025, 6, 14, 23, 30, tzinfo=datetime.UTC)
+        self.assertEqual(Evidence("Test", late, 12).freshness(TODAY), FRESH)
+
+    def test_the_proofs_sheet_has_the_local_day_of_an_aware_datetime(self):
+        from openpyxl import load_workbook
+
+        from pharmagarde.reports import sheets
+
+        late = datetime.datetime(2025, 6, 14, 23, 30, tzinfo=datetime.UTC)
+        section = Section("x.proofs", "Preuves", 40, [], [Evidence("Revue", late, 12)])
+        with fake_providers([section]):
+            document = builder.collect(self.pack())
+        workbook = load_workbook(io.BytesIO(sheets.render_xlsx(document)))
+        rows = [[cell.value for cell in row] for row in workbook["Preuves"].iter_rows()]
+        self.assertIn(["Revue", datetime.datetime(2025, 6, 15), "à jour", "Preuves", None],
+                      rows)
 
     def test_the_cover_names_the_organisation_its_identifiers_the_regime_and_the_day(self):
         document = builder.collect(self.pack("dqo"))

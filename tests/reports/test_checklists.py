@@ -216,3 +216,18 @@ class ChecklistSectionTestCase(SimpleTestCase):
     def test_a_regime_without_a_file_has_no_checklist(self):
         pack = PackRequest(organisation=None, regime="hds", today=TODAY)
         self.assertIsNone(checklist_section(pack, []))
+
+
+class StateWordsTestCase(SimpleTestCase):
+    def test_one_table_words_the_states_for_the_page_the_pdf_and_the_docx(self):
+        from pharmagarde.reports import builder, word
+        from pharmagarde.reports.templatetags import reports as tags
+
+        self.assertEqual({key: str(label) for key, label in checklists.STATE_LABELS.items()},
+                         {MET: "satisfaite", PARTIAL: "en partie", UNMET: "non satisfaite",
+                          UNKNOWN: "à vérifier"})
+        self.assertEqual(tags.checklist_state(UNKNOWN), "à vérifier")
+        self.assertIs(word.STATE_LABELS, checklists.STATE_LABELS)
+        self.assertFalse(hasattr(builder, "CHECKLIST_STATES"))
+        # Imported, not looked for: a broken checklists module fails the pack loudly.
+        self.assertIs(builder.checklist_section, checklist_section)
