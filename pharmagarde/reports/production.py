@@ -12,6 +12,7 @@ import math
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "reports/document.html"
 # Where each stage ends on the progress bar.
 SECTIONS_START, SECTIONS_END, PDF_END, DOCX_END = 5, 60, 85, 93
+# The ready packs kept per regime and organisation: older ones go with their files (a
+# pack is remade in a minute from what is recorded; the audit log keeps who downloaded).
+KEEP_DONE = 5
 
 
 # The PDF's tables, measured in em of 9.5 pt DejaVu Sans: 178 mm of A4 between the margins,
@@ -154,7 +158,24 @@ def build(pack_id: int) -> bool:
         # and its files go.
         logger.warning("Dossier de preuves %s : abandonné pendant sa préparation", pack_id)
         _delete_files(pack)
+    else:
+        prune(pack.organisation_id, pack.regime)
     return finished
+
+
+def prune(organisation_id: int, regime: str) -> int:
+    """Delete the ready packs of a regime beyond the KEEP_DONE latest, their files once
+    the deletion is committed: how many went."""
+    with transaction.atomic():
+        older = list(Pack.objects.select_for_update()
+                     .filter(organisation_id=organisation_id, regime=regime,
+                             status=Pack.Status.DONE)
+                     .order_by("-requested_at", "-id")[KEEP_DONE:])
+        if not older:
+            return 0
+        Pack.objects.filter(pk__in=[pack.pk for pack in older]).delete()
+        transaction.on_commit(lambda: [_delete_files(pack) for pack in older])
+    return len(older)
 
 
 def _finish(pack: Pack, document: Document, pages: int) -> bool:

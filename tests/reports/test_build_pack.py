@@ -169,6 +169,38 @@ class BuildPackTestCase(BaseTestCase):
         after = set(folder.rglob("*.*")) if folder.exists() else set()
         self.assertEqual(after, before)
 
+    def test_only_the_five_latest_ready_packs_of_a_regime_are_kept(self):
+        from django.core.files.base import ContentFile
+
+        now = timezone.now()
+        kept = []
+        for index in range(6):
+            pack = Pack.objects.create(organisation=self.org, regime="general",
+                                       status=Pack.Status.DONE, as_of=timezone.localdate())
+            pack.pdf.save("dossier.pdf", ContentFile(b"%PDF-1.7"), save=False)
+            pack.save()
+            Pack.objects.filter(pk=pack.pk).update(
+                requested_at=now - datetime.timedelta(days=10 - index))
+            kept.append(pack)
+        oldest = kept[0]
+        others = [Pack.objects.create(organisation=self.org, regime="cnil",
+                                      status=Pack.Status.DONE, as_of=timezone.localdate()),
+                  Pack.objects.create(organisation=self.other_org, regime="general",
+                                      status=Pack.Status.DONE, as_of=timezone.localdate()),
+                  Pack.objects.create(organisation=self.org, regime="general",
+                                      status=Pack.Status.FAILED, as_of=timezone.localdate())]
+        storage, name = oldest.pdf.storage, oldest.pdf.name
+        built = self.request_pack()  # the seventh ready pack of the regime
+        built.refresh_from_db()
+        self.assertEqual(built.status, Pack.Status.DONE, built.error)
+        done = Pack.objects.filter(organisation=self.org, regime="general",
+                                   status=Pack.Status.DONE)
+        self.assertEqual(done.count(), production.KEEP_DONE)
+        self.assertFalse(Pack.objects.filter(pk__in=[kept[0].pk, kept[1].pk]).exists())
+        self.assertFalse(storage.exists(name))
+        self.assertTrue(storage.exists(kept[2].pdf.name))
+        self.assertEqual(Pack.objects.filter(pk__in=[p.pk for p in others]).count(), 3)
+
     def test_the_task_builds_a_pack_once(self):
         pack = self.request_pack()
         self.assertFalse(production.build(pack.pk))  # already done: nothing again
