@@ -102,11 +102,14 @@ def level_columns(counts: dict[str, int]) -> list[tuple[str, ...]]:
     at each level.
 
     The column totals are shared by the three tables, so each must be shown
-    (smallcells.suppress_linked): a level of 1 to 10 units is merged with its neighbour
-    (the non-empty one, the smaller if both are) until none is left. A level of no unit
-    stays a column of zeros: it says nothing about anyone. When all the units then fall
-    in one column, the columns say each unit's level (the member list is known to the
-    federation): they are merged into one, and the tables show only the totals."""
+    (smallcells.suppress_linked): a level of fewer than 11 units is merged with its
+    neighbour (the non-empty one, the smaller if both are) until none is left. A level of
+    no unit is merged too: were it kept as a column of zeros, the first member to reach it
+    would make it merge, and the columns of the next snapshot would say where the member
+    who just joined stands (and its cells, known to be 0, would cover nothing). When all
+    the units fall in one column, the columns say each unit's level (the member list is
+    known to the federation): they are merged into one, and the tables show only the
+    totals."""
     columns = [(key,) for key, _lowest in LEVELS]
 
     def size(column):
@@ -114,7 +117,7 @@ def level_columns(counts: dict[str, int]) -> list[tuple[str, ...]]:
 
     while len(columns) > 1:
         small = [i for i, column in enumerate(columns)
-                 if 0 < size(column) < smallcells.MINIMUM_UNITS]
+                 if size(column) < smallcells.MINIMUM_UNITS]
         if not small:
             break
         i = min(small, key=lambda i: (size(columns[i]), i))
@@ -220,7 +223,55 @@ def count_tables(categories: list[tuple[str, ...]], levels: list[str], *,
     return found
 
 
-def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
+def noisy_counts(tables: CountTables, *, epsilon: float | None, rng=None) -> dict:
+    """{dimension: {key: published count}}: every count of the three tables with
+    two-sided geometric noise (smallcells.geometric), drawn once per snapshot, the tables
+    still adding up and sharing their column totals.
+
+    A member who joins moves one inner cell of each table and one column total by 1: with
+    exact counts, the next snapshot's totals moving by exactly +1 in one column would say
+    its level (its date of joining is on the member list). So: the column totals are
+    drawn once (shared by the three tables), each inner cell gets its own draw, and in
+    each column the difference is carried by the cell of most units (so that the table
+    adds up to the shared total); no count below 0; the row totals and the grand total
+    are the sums of the published cells. Which cells are hidden is decided on the true
+    counts, before (smallcells rules). `epsilon` None: the true counts."""
+    indices = range(len(tables.columns))
+    first = next(iter(tables.cells.values()))
+    if epsilon is None:
+        return {d: {key: cell.value for key, cell in cells.items()}
+                for d, cells in tables.cells.items()}
+
+    def draw(count: int) -> int:
+        return max(count + smallcells.geometric(epsilon, rng=rng), 0)
+
+    totals = [draw(first[(smallcells.TOTAL, col)].value) for col in indices]
+    found = {}
+    for dimension in DIMENSIONS:
+        cells, rows = tables.cells[dimension], tables.rows[dimension]
+        published = {(row, col): draw(cells[(row, col)].value)
+                     for row in rows for col in indices}
+        for col in indices:
+            # The largest first, so that the difference lands where it matters least;
+            # further rows when the first cannot take all of a negative one.
+            difference = totals[col] - sum(published[(row, col)] for row in rows)
+            for row in sorted(rows, key=lambda row: (-cells[(row, col)].value, repr(row))):
+                moved = max(difference, -published[(row, col)])
+                published[(row, col)] += moved
+                difference -= moved
+                if not difference:
+                    break
+        for row in rows:
+            published[(row, smallcells.TOTAL)] = sum(published[(row, col)] for col in indices)
+        for col in indices:
+            published[(smallcells.TOTAL, col)] = totals[col]
+        published[(smallcells.TOTAL, smallcells.TOTAL)] = sum(totals)
+        found[dimension] = published
+    return found
+
+
+def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
+                  epsilon: float | None = None, rng=None) -> dict:
     """{dimension: table} for units given by their categories (one per DIMENSIONS, in
     order) and their maturity level.
 
@@ -236,7 +287,8 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
     - a row whose units all fall in one column merged with the smallest other row
       (`merge_one_level_rows`): published « Autres » with the list of its categories;
     - the cells of a column of no unit never cover another (they are known to be 0);
-    - fewer than 11 units in all: nothing but zeros would be published, every cell FEW.
+    - fewer than 11 units in all: nothing but zeros would be published, every cell FEW;
+    - with `epsilon`, the counts shown are noised (`noisy_counts`).
     """
     tables = count_tables(categories, levels)
     if len(levels) < smallcells.MINIMUM_UNITS:
@@ -249,9 +301,13 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str]) -> dict:
         # none of them hidden).
         reasons = smallcells.suppress_linked(tables.cells, keep=tables.empty)
     indices = range(len(tables.columns))
+    counts = noisy_counts(tables, epsilon=epsilon, rng=rng) if tables.rows["kind"] else {
+        d: {key: cell.value for key, cell in cells.items()} for d, cells in tables.cells.items()}
 
     def figure(dimension, key):
-        units = tables.cells[dimension][key].value
+        # The count shown is also the figure's number of units: the true one would undo
+        # the noise.
+        units = counts[dimension][key]
         return _figure(units, units, _reason(reasons[dimension][key]))
 
     def row_of(dimension, row):
@@ -294,7 +350,8 @@ class _Publisher:
         scored = [u for u in self.units if SCORE_KEY in u.values]
         return distributions(
             [tuple(getattr(u, d) or "" for d in DIMENSIONS) for u in scored],
-            [level_of(u.values[SCORE_KEY]) for u in scored])
+            [level_of(u.values[SCORE_KEY]) for u in scored], epsilon=self.epsilon,
+            rng=self.rng)
 
     # -- means --------------------------------------------------------------------------
     def mean(self, units: list[Unit], key: str = SCORE_KEY) -> dict:

@@ -121,6 +121,22 @@ def laplace(scale: float, *, rng=None) -> float:
     return -scale * math.copysign(1, uniform) * math.log(1 - 2 * abs(uniform))
 
 
+def geometric(epsilon: float, *, rng=None) -> int:
+    """A draw of the two-sided geometric distribution, P(k) ∝ exp(−epsilon × |k|): the
+    Laplace noise of whole counts (one unit more or less moves a count by 1). 0 when
+    epsilon is so large that exp(−epsilon) is 0."""
+    ratio = math.exp(-epsilon)
+    if ratio <= 0.0:
+        return 0
+    rng = rng or secrets.SystemRandom()
+
+    def one_side() -> int:
+        uniform = 1.0 - rng.random()  # in (0, 1]
+        return int(math.floor(math.log(uniform) / math.log(ratio)))
+
+    return one_side() - one_side()
+
+
 @dataclass(frozen=True)
 class Published:
     units: int

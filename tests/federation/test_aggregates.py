@@ -187,6 +187,48 @@ class RulesTestCase(TestCase):
                    data["means"]["kind"]["officine"]["value"]}
         self.assertGreater(len(values_), 1)
 
+    def test_a_member_who_joins_does_not_show_its_level_in_the_totals(self):
+        """40 units in a period, the same and one « avancé » newcomer in the next: with
+        exact counts the column totals moved by exactly (0, …, 0, +1)."""
+        import random
+
+        def population():
+            return (units(14, score=30.0) + units(13, score=50.0) + units(13, score=70.0))
+
+        def totals(found, seed):
+            data = aggregates.compute(found, self.catalogue(), epsilon=1.0,
+                                      rng=random.Random(seed))
+            table = data["distributions"]["kind"]
+            return [cell["value"] for cell in table["totals"]], table
+
+        exact = aggregates.compute(population() + units(1, score=90.0), self.catalogue(),
+                                   epsilon=1e9)["distributions"]["kind"]
+        self.assertEqual(len(exact["columns"]), 4 - 1)  # « avancé » merged with « établi »
+        indicator = [0, 0, 1]
+        same = 0
+        for trial in range(200):
+            before, _table = totals(population(), 2 * trial)
+            after, table = totals(population() + units(1, score=90.0), 2 * trial + 1)
+            difference = [b - a for a, b in zip(before, after, strict=True)]
+            same += difference == indicator
+            # The tables still add up, and nothing is negative.
+            for row in table["rows"]:
+                self.assertEqual(sum(c["value"] for c in row["cells"]), row["total"]["value"])
+                self.assertTrue(all(c["value"] >= 0 for c in row["cells"]))
+            self.assertEqual(sum(after), table["grand"]["value"])
+        # One draw in five at most (0.46³ ≈ 0.1 by chance alone), not every time.
+        self.assertLess(same, 40)
+
+    def test_the_three_tables_share_one_draw_of_the_totals(self):
+        import random
+
+        found = (units(14, score=30.0) + units(13, kind="lbm", score=50.0)
+                 + units(13, score=70.0))
+        data = aggregates.compute(found, self.catalogue(), epsilon=1.0, rng=random.Random(3))
+        tables = data["distributions"].values()
+        self.assertEqual(len({tuple(c["value"] for c in t["totals"]) for t in tables}), 1)
+        self.assertEqual(len({t["grand"]["value"] for t in tables}), 1)
+
     def test_levels(self):
         self.assertEqual([aggregates.level_of(s) for s in (0, 39.9, 40, 59.9, 60, 79.9, 80,
                                                            100)],

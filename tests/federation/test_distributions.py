@@ -118,15 +118,20 @@ class LinkedTablesTestCase(TestCase):
 
 class LevelColumnsTestCase(TestCase):
     def test_a_small_level_joins_its_non_empty_neighbour(self):
+        # A level of no unit is merged too: otherwise the first member to reach it would
+        # change the columns of the next snapshot.
         self.assertEqual(aggregates.level_columns({"initial": 30, "progres": 5,
                                                   "etabli": 0, "avance": 40}),
-                         [("initial", "progres"), ("etabli",), ("avance",)])
+                         [("initial", "progres", "etabli"), ("avance",)])
         self.assertEqual(aggregates.level_columns({"initial": 5, "progres": 0,
                                                   "etabli": 30, "avance": 40}),
                          [("initial", "progres", "etabli"), ("avance",)])
         self.assertEqual(aggregates.level_columns({"initial": 11, "progres": 12,
                                                   "etabli": 0, "avance": 30}),
-                         [("initial",), ("progres",), ("etabli",), ("avance",)])
+                         [("initial",), ("progres", "etabli"), ("avance",)])
+        self.assertEqual(aggregates.level_columns({"initial": 11, "progres": 12,
+                                                  "etabli": 1, "avance": 30}),
+                         [("initial",), ("progres", "etabli"), ("avance",)])
 
     def test_all_units_in_one_column_make_one_column(self):
         self.assertEqual(aggregates.level_columns({"progres": 30}), [tuple(LEVELS)])
@@ -247,7 +252,7 @@ class OneLevelRowTestCase(TestCase):
         shown = {col: tables.cells["kind"][(officine, col)].value
                  for col in range(len(tables.columns))
                  if not results["kind"][(officine, col)]}
-        self.assertEqual(sorted(shown.values()), [0, 0, 0, 12])
+        self.assertEqual(sorted(shown.values()), [0, 0, 12])
         self.assertIsNone(results["kind"][(officine, TOTAL)])
 
     def test_the_dashboard_still_explains_old_snapshots(self):
@@ -288,20 +293,30 @@ class IntegerAttackTestCase(TestCase):
         region = found["region"]
         self.assertEqual([row.get("merged") for row in region["rows"]], [None, ["11", "53"]])
         solutions = integer_solutions(region, self.SIZES)
-        self.assertIn({"53": (0, 0, 15, 0), "52": (0, 0, 12, 8), "11": (0, 0, 3, 12)},
-                      solutions)
+        # The levels of no unit are merged: « établi or below », « avancé ».
+        self.assertEqual(region["columns"], [["initial", "progres", "etabli"], ["avance"]])
+        self.assertIn({"53": (15, 0), "52": (12, 8), "11": (3, 12)}, solutions)
         for category in self.SIZES:
             self.assertGreater(len({s[category] for s in solutions}), 1, category)
-        self.assertIn((0, 0, 15, 0), {s["53"] for s in solutions})
-        self.assertGreater(len({s["53"] for s in solutions if s["53"] != (0, 0, 15, 0)}), 1)
+        self.assertGreater(len({s["53"] for s in solutions if s["53"] != (15, 0)}), 1)
 
-    def test_a_column_of_no_unit_covers_nothing(self):
+    def test_no_column_of_no_unit_to_cover_with(self):
         found = publish(population(self.SPEC))
         for distribution in found.values():
-            for col, total in enumerate(distribution["totals"]):
-                if total["value"] == 0:
-                    for row in distribution["rows"]:
-                        self.assertEqual(row["cells"][col]["value"], 0)
+            self.assertTrue(all(total["value"] for total in distribution["totals"]))
+
+    def test_the_cells_of_an_empty_column_are_never_covers(self):
+        # A column of no unit only when columns are given (snapshots merge them).
+        units = population(self.SPEC)
+        tables = aggregates.count_tables(
+            [(u.kind, u.region, u.size_band) for u in units],
+            [aggregates.level_of(u.values[aggregates.SCORE_KEY]) for u in units],
+            columns=[(level,) for level in LEVELS])
+        self.assertTrue(tables.empty)
+        results = smallcells.suppress_linked(tables.cells, keep=tables.empty)
+        for key in tables.empty:
+            dimension = key[0][0]
+            self.assertIsNone(results[dimension][key], key)
 
 
 class FewerThanElevenTestCase(TestCase):

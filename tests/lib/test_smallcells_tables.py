@@ -477,3 +477,22 @@ class PublishRateTestCase(TestCase):
             publish_rate([(11, 10)] * 11)
         with self.assertRaises(ValueError):
             publish_rate([(-1, 10)] * 11)
+
+
+class GeometricNoiseTestCase(TestCase):
+    def test_whole_symmetric_draws_of_the_right_spread(self):
+        from pharmagarde.lib.smallcells import geometric
+
+        rng = random.Random(11)
+        draws = [geometric(1.0, rng=rng) for _ in range(20000)]
+        self.assertTrue(all(isinstance(draw, int) for draw in draws))
+        self.assertLess(abs(sum(draws) / len(draws)), 0.05)
+        # P(0) = (1 − e^−1) / (1 + e^−1) ≈ 0.462.
+        self.assertAlmostEqual(draws.count(0) / len(draws), 0.462, delta=0.02)
+        self.assertAlmostEqual(draws.count(1) / len(draws), draws.count(-1) / len(draws),
+                               delta=0.02)
+
+    def test_no_noise_when_epsilon_is_huge(self):
+        from pharmagarde.lib.smallcells import geometric
+
+        self.assertEqual({geometric(1e9, rng=random.Random(n)) for n in range(50)}, {0})
