@@ -56,6 +56,17 @@ class Unit:
     region: str
     size_band: str
     values: dict = field(default_factory=dict)
+    # A member on another server, known only by its key: the federation can add as many
+    # as it likes. It counts in the values, never towards a threshold (`local_count`).
+    remote: bool = False
+
+
+def local_count(units) -> int:
+    """The units that make a figure publishable: those on this server, whose independence
+    the server checks (smallcells.independent_units). Remote units are keys the
+    federation added; 44 of them at chosen levels would otherwise isolate a real member
+    (docs/small-cells.md, « threat model »)."""
+    return sum(1 for unit in units if not unit.remote)
 
 
 def level_of(score: float) -> str:
@@ -130,9 +141,13 @@ def level_columns(counts: dict[str, int]) -> list[tuple[str, ...]]:
     return columns
 
 
-def _count_cell(units: int) -> smallcells.Cell:
-    """A count of units as a table cell."""
-    return smallcells.Cell(units=units, value=units, largest_share=1 / units if units else 0.0)
+def _count_cell(units: int, local: int | None = None) -> smallcells.Cell:
+    """A count of units as a table cell, judged by its `local` units (all by default): a
+    cell of remote units only counts as one unit, so that it is hidden (FEW)."""
+    local = units if local is None else local
+    judged = (local or 1) if units else 0
+    return smallcells.Cell(units=judged, value=units,
+                           largest_share=1 / judged if judged else 0.0)
 
 
 def merge_one_level_rows(counts: dict[str, list[int]]) -> list[tuple[str, ...]]:
@@ -188,37 +203,49 @@ class CountTables:
 
 def count_tables(categories: list[tuple[str, ...]], levels: list[str], *,
                  columns: list[tuple[str, ...]] | None = None,
-                 merge_rule: bool = True) -> CountTables:
+                 merge_rule: bool = True, remote: list[bool] | None = None) -> CountTables:
     """The tables counting units by category (one per DIMENSIONS, in order) and column
     (`level_columns` unless given); with `merge_rule`, the rows whose units all fall in
-    one column are merged (`merge_one_level_rows`)."""
-    columns = level_columns(Counter(levels)) if columns is None else columns
+    one column are merged (`merge_one_level_rows`). `remote`: which units are remote
+    (none by default); the levels' merging, the rows' merging and every threshold look
+    at the local units only, the counts published at all of them."""
+    remote = [False] * len(levels) if remote is None else remote
+    local_levels = [level for level, far in zip(levels, remote, strict=True) if not far]
+    columns = level_columns(Counter(local_levels)) if columns is None else columns
     column_of = {level: index for index, column in enumerate(columns) for level in column}
     indices = range(len(columns))
     by_category: dict = {}
-    for keys, level in zip(categories, levels, strict=True):
+    local_by_category: dict = {}
+    for keys, level, far in zip(categories, levels, remote, strict=True):
         for dimension, key in zip(DIMENSIONS, keys, strict=True):
             by_category.setdefault(dimension, {}).setdefault(
                 key, [0] * len(columns))[column_of[level]] += 1
+            local_by_category.setdefault(dimension, {}).setdefault(
+                key, [0] * len(columns))[column_of[level]] += 0 if far else 1
     column_totals = [sum(1 for level in levels if column_of[level] == col) for col in indices]
+    column_local = [sum(1 for level in local_levels if column_of[level] == col)
+                    for col in indices]
     found = CountTables(columns, {}, {})
     for dimension in DIMENSIONS:
         counts = by_category.get(dimension, {})
-        groups = merge_one_level_rows(counts) if merge_rule else [
+        local = local_by_category.get(dimension, {})
+        groups = merge_one_level_rows(local) if merge_rule else [
             (key,) for key in sorted(counts)]
         cells, rows = {}, []
         for group in groups:
             row = (dimension, _row_key(group))
             rows.append(row)
             sizes = [sum(counts[key][col] for key in group) for col in indices]
+            locals_ = [sum(local[key][col] for key in group) for col in indices]
             for col in indices:
-                cells[(row, col)] = _count_cell(sizes[col])
+                cells[(row, col)] = _count_cell(sizes[col], locals_[col])
                 if not column_totals[col]:
                     found.empty.add((row, col))
-            cells[(row, smallcells.TOTAL)] = _count_cell(sum(sizes))
+            cells[(row, smallcells.TOTAL)] = _count_cell(sum(sizes), sum(locals_))
         for col in indices:
-            cells[(smallcells.TOTAL, col)] = _count_cell(column_totals[col])
-        cells[(smallcells.TOTAL, smallcells.TOTAL)] = _count_cell(len(levels))
+            cells[(smallcells.TOTAL, col)] = _count_cell(column_totals[col], column_local[col])
+        cells[(smallcells.TOTAL, smallcells.TOTAL)] = _count_cell(len(levels),
+                                                                  len(local_levels))
         found.cells[dimension], found.rows[dimension] = cells, rows
     return found
 
@@ -271,7 +298,8 @@ def noisy_counts(tables: CountTables, *, epsilon: float | None, rng=None) -> dic
 
 
 def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
-                  epsilon: float | None = None, rng=None) -> dict:
+                  epsilon: float | None = None, rng=None,
+                  remote: list[bool] | None = None) -> dict:
     """{dimension: table} for units given by their categories (one per DIMENSIONS, in
     order) and their maturity level.
 
@@ -290,8 +318,9 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
     - fewer than 11 units in all: nothing but zeros would be published, every cell FEW;
     - with `epsilon`, the counts shown are noised (`noisy_counts`).
     """
-    tables = count_tables(categories, levels)
-    if len(levels) < smallcells.MINIMUM_UNITS:
+    tables = count_tables(categories, levels, remote=remote)
+    local = len(levels) - sum(remote or ())
+    if local < smallcells.MINIMUM_UNITS:
         few = smallcells.Message(smallcells.FEW_UNITS, minimum=smallcells.MINIMUM_UNITS)
         reasons = {d: dict.fromkeys(cells, few) for d, cells in tables.cells.items()}
     else:
@@ -351,7 +380,7 @@ class _Publisher:
         return distributions(
             [tuple(getattr(u, d) or "" for d in DIMENSIONS) for u in scored],
             [level_of(u.values[SCORE_KEY]) for u in scored], epsilon=self.epsilon,
-            rng=self.rng)
+            rng=self.rng, remote=[u.remote for u in scored])
 
     # -- means --------------------------------------------------------------------------
     def mean(self, units: list[Unit], key: str = SCORE_KEY) -> dict:
@@ -361,6 +390,8 @@ class _Publisher:
         metric = self.catalogue.get(key)
         values = [u.values[key] for u in units if key in u.values]
         low, high = (metric.low, metric.high) if metric else (0.0, 100.0)
+        if local_count(u for u in units if key in u.values) < smallcells.MINIMUM_UNITS:
+            return _figure(None, len(values), FEW)
         reason = _reason(smallcells.primary_suppressed(smallcells.Cell(
             units=len(values), value=None,
             largest_share=smallcells.share_of_largest(dict(enumerate(values))))))
@@ -384,8 +415,10 @@ class _Publisher:
         return self.once("rate", key, units, lambda: self._rate(units, key))
 
     def _rate(self, units: list[Unit], key: str) -> dict:
-        pairs = [tuple(u.values[key]) for u in units
-                 if key in u.values and u.values[key][1] > 0]
+        counted = [u for u in units if key in u.values and u.values[key][1] > 0]
+        if local_count(counted) < smallcells.MINIMUM_UNITS:
+            return _figure(None, len(counted), FEW)
+        pairs = [tuple(u.values[key]) for u in counted]
         published = smallcells.publish_rate(pairs, epsilon=self.epsilon, rng=self.rng)
         if published.shown:
             return _figure(published.value, published.units, None)
@@ -397,6 +430,8 @@ class _Publisher:
         """The share of units that have `key` (a unit's weight: the fraction of its
         organisations that have it, or what `weight` says of its value)."""
         present = [u.values[key] for u in units if key in u.values]
+        if local_count(u for u in units if key in u.values) < smallcells.MINIMUM_UNITS:
+            return _figure(None, len(present), FEW)
         reason = _reason(smallcells.primary_suppressed(smallcells.Cell(
             units=len(present), value=None)))
         if reason or not present:

@@ -75,7 +75,8 @@ def units_of(federation_id: int, start: datetime) -> list[aggregates.Unit]:
             contributed = {key: value for key, value in contributions[member.pk].items()
                            if key in catalogue and values.is_valid(catalogue[key], value)}
             units.append(aggregates.Unit(member.kind, member.region, member.size_band,
-                                         aggregates.merge([contributed], catalogue)))
+                                         aggregates.merge([contributed], catalogue),
+                                         remote=True))
     return units
 
 

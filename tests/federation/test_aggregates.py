@@ -254,3 +254,49 @@ class RulesTestCase(TestCase):
         self.assertEqual(data["shares"]["continuity.restore_fresh"]["value"], 50)
         self.assertEqual(data["rates"]["awareness.training_done"]["overall"]["value"], 75)
         self.assertIsNone(data["rates"]["awareness.training_done"]["kind"].get("lbm"))
+
+
+class RemoteSybilTestCase(TestCase):
+    """A federation adds 44 « members » of another server (keys it made itself, eleven at
+    each level) and one real member of this server: its level must not show."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from pharmagarde.federation.models import Contribution, FederationMember
+
+        cls.federation, _people = make_federation()
+        cls.target = make_member_org(1, score=85.0, federation=cls.federation)
+        long_ago = timezone.now() - timedelta(days=60)
+        for n in range(44):
+            fake = FederationMember.objects.create(
+                organisation=cls.federation, status=FederationMember.Status.MEMBER,
+                public_key=f"k{n}", key_fingerprint=f"{n:064d}", kind="officine",
+                region="BRE", size_band="1-9", answered_at=long_ago)
+            Contribution.objects.create(
+                organisation=cls.federation, federation_member=fake, as_of=long_ago,
+                values={aggregates.SCORE_KEY: (30.0, 50.0, 70.0, 90.0)[n % 4]}, document="{}")
+
+    def test_the_fakes_make_nothing_publishable(self):
+        import random
+
+        data = snapshots.compute(self.federation.pk, current_start(), rng=random.Random(5))
+        self.assertEqual(data["units"], 45)
+        for distribution in data["distributions"].values():
+            for row in distribution["rows"]:
+                for figure in [*row["cells"], row["total"]]:
+                    self.assertIsNone(figure["value"], row)
+            for figure in [*distribution["totals"], distribution["grand"]]:
+                self.assertIsNone(figure["value"])
+        self.assertIsNone(data["means"]["overall"]["value"])
+        self.assertIsNone(data["means"]["kind"]["officine"]["value"])
+
+    def test_remote_units_count_in_the_values_once_eleven_are_local(self):
+        for n in range(2, 12):
+            make_member_org(n, score=85.0, federation=self.federation)
+        data = snapshots.compute(self.federation.pk, current_start(), rng=None)
+        self.assertEqual(data["units"], 55)
+        # Eleven local units, all « avancé »: one column, the totals only, counting all.
+        kinds = data["distributions"]["kind"]
+        self.assertEqual(len(kinds["columns"]), 1)
+        self.assertIsNotNone(kinds["grand"]["value"])
+        self.assertIsNotNone(data["means"]["overall"]["value"])
