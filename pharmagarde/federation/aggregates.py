@@ -22,6 +22,9 @@ A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY (GROUP only 
 snapshots made before one-level rows were merged).
 """
 
+import hashlib
+import hmac
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -59,6 +62,10 @@ class Unit:
     # A member on another server, known only by its key: the federation can add as many
     # as it likes. It counts in the values, never towards a threshold (`local_count`).
     remote: bool = False
+    # Who it is, the same from one period to the next (its organisations' ids, or the
+    # remote member's row): a figure over the same units with the same values keeps the
+    # noise drawn for it before (`_Publisher.once`). Empty: drawn anew.
+    ident: str = ""
 
 
 def local_count(units) -> int:
@@ -354,19 +361,45 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
     } for dimension in DIMENSIONS}
 
 
+def fingerprint(secret: bytes, what: str, key: str, units: list[Unit], value) -> str | None:
+    """What a figure is drawn from, as an HMAC (it names nobody without the server's
+    key): the figure, the metric, and each unit's identity with `value(unit)`. None when
+    a unit has no identity."""
+    if not units or not all(unit.ident for unit in units):
+        return None
+    body = json.dumps([what, key, sorted([unit.ident, value(unit)] for unit in units)],
+                      sort_keys=True, default=str)
+    return hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
+
+
 class _Publisher:
-    def __init__(self, units: list[Unit], catalogue: dict, *, epsilon: float, rng=None):
+    def __init__(self, units: list[Unit], catalogue: dict, *, epsilon: float, rng=None,
+                 earlier: dict | None = None, secret: bytes = b""):
         self.units, self.catalogue, self.epsilon, self.rng = units, catalogue, epsilon, rng
         self.published: dict = {}
+        self.earlier, self.secret = earlier or {}, secret
+        self.draws: dict = {}
 
-    def once(self, what: str, key: str, units: list[Unit], publish) -> dict:
-        """The figure of `what` (mean, rate, share) of `key` over `units`, drawn once per
-        set of units: when every unit shares one profession, « all » and « officine » are
-        the same units, and two independent draws of the same mean would average the
-        noise away (four with the region and the size band)."""
+    def once(self, what: str, key: str, units: list[Unit], publish, value=None) -> dict:
+        """The figure of `what` (mean, rate, share) of `key` over `units`, drawn once:
+
+        - per set of units in the snapshot: when every unit shares one profession,
+          « all » and « officine » are the same units, and two independent draws of the
+          same mean would average the noise away (four with the region and the size
+          band);
+        - across periods: when the same units have the same values as for a figure of
+          the previous snapshot (`earlier`, by `fingerprint`), its figure is published
+          again, rather than a new draw of an unchanged value each period."""
         memo = (what, key, frozenset(map(id, units)))
         if memo not in self.published:
-            self.published[memo] = publish()
+            value = value or (lambda unit: unit.values.get(key))
+            found = fingerprint(self.secret, what, key, units, value) if self.secret else None
+            if found is not None and found in self.earlier:
+                self.published[memo] = dict(self.earlier[found])
+            else:
+                self.published[memo] = publish()
+            if found is not None:
+                self.draws[found] = self.published[memo]
         return dict(self.published[memo])
 
     def noise(self, scale: float) -> float:
@@ -377,6 +410,13 @@ class _Publisher:
         """The three tables « profession / region / size band × maturity », published
         together (see `distributions` at module level)."""
         scored = [u for u in self.units if SCORE_KEY in u.values]
+        return self.once("distributions", SCORE_KEY, scored,
+                         lambda: self._distributions(scored),
+                         value=lambda unit: [unit.kind, unit.region, unit.size_band,
+                                             level_of(unit.values[SCORE_KEY]), unit.remote])
+
+    def _distributions(self, scored: list[Unit]) -> dict:
+        # Drawn again only when a unit comes, goes, or changes level or category.
         return distributions(
             [tuple(getattr(u, d) or "" for d in DIMENSIONS) for u in scored],
             [level_of(u.values[SCORE_KEY]) for u in scored], epsilon=self.epsilon,
@@ -426,9 +466,12 @@ class _Publisher:
                        FEW if published.units < smallcells.MINIMUM_UNITS else DOMINANT)
 
     # -- shares -------------------------------------------------------------------------
-    def share(self, units: list[Unit], key: str, weight=float) -> dict:
+    def share(self, units: list[Unit], key: str, weight=float, what: str = "share") -> dict:
         """The share of units that have `key` (a unit's weight: the fraction of its
         organisations that have it, or what `weight` says of its value)."""
+        return self.once(what, key, units, lambda: self._share(units, key, weight))
+
+    def _share(self, units: list[Unit], key: str, weight) -> dict:
         present = [u.values[key] for u in units if key in u.values]
         if local_count(u for u in units if key in u.values) < smallcells.MINIMUM_UNITS:
             return _figure(None, len(present), FEW)
@@ -446,7 +489,8 @@ class _Publisher:
                          if key.startswith(THEME_PREFIX)})
         found = []
         for key in themes:
-            figure = self.share(self.units, key, weight=lambda v: float(v < GAP_BELOW))
+            figure = self.share(self.units, key, weight=lambda v: float(v < GAP_BELOW),
+                                what="gap")
             if figure["value"] is not None:
                 found.append({"key": key, **figure})
         found.sort(key=lambda figure: (-figure["value"], figure["key"]))
@@ -454,9 +498,10 @@ class _Publisher:
 
 
 def compute(units: list[Unit], catalogue: dict, *, epsilon: float = smallcells.EPSILON,
-            rng=None) -> dict:
+            rng=None, earlier: dict | None = None, secret: bytes = b"") -> dict:
     """Snapshot.data for these units (without the trend, which needs earlier snapshots)."""
-    publisher = _Publisher(units, catalogue, epsilon=epsilon, rng=rng)
+    publisher = _Publisher(units, catalogue, epsilon=epsilon, rng=rng, earlier=earlier,
+                           secret=secret)
     rates = {key: {"overall": publisher.rate(units, key),
                    "kind": publisher.by("kind", lambda group, key=key: publisher.rate(group,
                                                                                        key))}
@@ -469,7 +514,7 @@ def compute(units: list[Unit], catalogue: dict, *, epsilon: float = smallcells.E
               for key, metric in catalogue.items()
               if metric.kind == SCORE and key != SCORE_KEY
               and not key.startswith(THEME_PREFIX)}
-    return {
+    found = {
         "units": len(units),
         "minimum": smallcells.MINIMUM_UNITS,
         "distributions": publisher.distributions(),
@@ -480,3 +525,6 @@ def compute(units: list[Unit], catalogue: dict, *, epsilon: float = smallcells.E
         "shares": {key: publisher.share(units, key) for key in SHARE_KEYS if key in catalogue},
         "scores": scores,
     }
+    # For the next snapshot's `earlier`: {fingerprint: figure}, never shown.
+    found["draws"] = publisher.draws
+    return found

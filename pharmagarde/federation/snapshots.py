@@ -13,6 +13,8 @@ work); if it has not run yet, the first reader computes it and a unique constrai
 a race. Reading one costs one indexed query.
 """
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -68,7 +70,8 @@ def units_of(federation_id: int, start: datetime) -> list[aggregates.Unit]:
         ordered = sorted(group)
         first = local[ordered[0]]
         merged = aggregates.merge([found.get(org_id, {}) for org_id in ordered], catalogue)
-        units.append(aggregates.Unit(first.kind, first.region, first.size_band, merged))
+        units.append(aggregates.Unit(first.kind, first.region, first.size_band, merged,
+                                     ident="o:" + ",".join(map(str, ordered))))
     contributions = _latest_contributions([m.pk for m in remote], start)
     for member in remote:
         if member.pk in contributions:
@@ -76,7 +79,7 @@ def units_of(federation_id: int, start: datetime) -> list[aggregates.Unit]:
                            if key in catalogue and values.is_valid(catalogue[key], value)}
             units.append(aggregates.Unit(member.kind, member.region, member.size_band,
                                          aggregates.merge([contributed], catalogue),
-                                         remote=True))
+                                         remote=True, ident=f"r:{member.pk}"))
     return units
 
 
@@ -94,9 +97,25 @@ def _trend(federation_id: int, start: datetime, current: dict) -> list[dict]:
     return list(reversed(points))
 
 
+def _draws_before(federation_id: int, start: datetime) -> dict:
+    """The previous snapshot's figures by what they were drawn from (aggregates.once)."""
+    data = (Snapshot.objects.filter(organisation_id=federation_id, period_start__lt=start)
+            .order_by("-period_start").values_list("data", flat=True).first())
+    return (data or {}).get("draws", {})
+
+
+def _secret() -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), b"pharmagarde:federation-draws",
+                    hashlib.sha256).digest()
+
+
 def compute(federation_id: int, start: datetime, *, rng=None) -> dict:
+    """The snapshot's data. A figure whose units and values are those of a figure of the
+    previous snapshot keeps its published value (its noise is not drawn again: twelve
+    draws of an unchanged mean would average the noise away)."""
     data = aggregates.compute(units_of(federation_id, start), values.catalogue(),
-                              epsilon=settings.PEER_EPSILON, rng=rng)
+                              epsilon=settings.PEER_EPSILON, rng=rng,
+                              earlier=_draws_before(federation_id, start), secret=_secret())
     data["period_start"] = start.isoformat()
     data["trend"] = _trend(federation_id, start, data)
     return data

@@ -300,3 +300,46 @@ class RemoteSybilTestCase(TestCase):
         self.assertEqual(len(kinds["columns"]), 1)
         self.assertIsNotNone(kinds["grand"]["value"])
         self.assertIsNotNone(data["means"]["overall"]["value"])
+
+
+class CarriedNoiseTestCase(TestCase):
+    """Unchanged units and values from one period to the next: the same figures, not a
+    new draw each period (twelve draws of one mean average the noise away)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.federation, _people = make_federation()
+        for n in range(1, 13):
+            make_member_org(n, score=40.0 + 3 * n, federation=cls.federation)
+
+    def snapshot(self, start, seed):
+        import random
+
+        from pharmagarde.federation.models import Snapshot
+
+        data = snapshots.compute(self.federation.pk, start, rng=random.Random(seed))
+        Snapshot.objects.create(organisation=self.federation, period_start=start, data=data,
+                                units=data["units"])
+        return data
+
+    def test_an_unchanged_period_publishes_the_same_figures(self):
+        first = current_start() - timedelta(days=21)
+        before = self.snapshot(first, 1)
+        after = self.snapshot(first + timedelta(days=7), 2)
+        self.assertEqual(after["means"], before["means"])
+        self.assertEqual(after["distributions"], before["distributions"])
+        # Without the previous snapshot the second seed draws other figures.
+        import random
+
+        fresh = snapshots.aggregates.compute(
+            snapshots.units_of(self.federation.pk, first), values.catalogue(),
+            epsilon=1.0, rng=random.Random(2))
+        self.assertNotEqual(fresh["means"]["overall"], before["means"]["overall"])
+        self.assertTrue(all(len(key) == 64 for key in after["draws"]))
+
+    def test_a_changed_value_is_drawn_again(self):
+        first = current_start() - timedelta(days=21)
+        before = self.snapshot(first, 1)
+        Assessment.objects.filter(organisation__slug="membre-1").update(score=99.0)
+        after = self.snapshot(first + timedelta(days=7), 2)
+        self.assertNotEqual(after["means"]["overall"], before["means"]["overall"])
