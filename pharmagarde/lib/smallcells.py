@@ -14,7 +14,8 @@ The rules, shared by the diagnostic's peer comparison and the federation dashboa
    whoever knows every other unit still learns the last one only to within about
    `span / epsilon` points (100 points for a score out of 100 and epsilon = 1). The
    noise is drawn once per snapshot and stored, so that reading again tells nothing new.
-4. **Rounded**, to whole points: no false precision.
+4. **Rounded**, to whole points: no false precision. Counts get whole noise
+   (`geometric`, two-sided geometric), drawn once per snapshot too.
 
 The snapshot itself (one per period, from data as of the start of the period) is the
 caller's: adding or removing one's own organisations changes nothing until the next one.
