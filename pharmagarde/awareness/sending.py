@@ -12,19 +12,25 @@ number of them run at once, on any number of machines. Each claims a batch of du
 its own claim id and a lease, then sends them over one SMTP connection:
 
 1. MAIL FROM, RCPT TO, DATA and the whole message but its last line;
-2. the row is marked sent, and committed, only if it is still this worker's claim;
-3. the last line (« . »), after which the server accepts the message.
+2. in one transaction, the row is marked sent, only if it is still this worker's claim
+   (the row is then locked by the transaction);
+3. the last line (« . »), after which the server accepts the message, and at once the
+   commit of step 2.
 
 A worker killed before step 3 has sent nothing: the server drops a message whose DATA never
-ended, and the row, still CLAIMED, is sent again by another worker once the lease is over.
-A worker killed after step 2 has its row marked: it is never sent again. No message is sent
-twice; the only loss possible is a kill that lands between the commit of step 2 and the
-write of one line in step 3, which the campaign's page would show as sent. That window is
-the commit itself, not the few microseconds of Python after it: a signal takes effect when
-the worker comes back from the database (PostgreSQL's answer, SQLite's write and now and
-then its checkpoint), a fraction of a millisecond to a few milliseconds a message. If the
-row is no longer this worker's at step 2 (its lease ended while the server was slow), the
-connection is dropped instead of ending the message: the other worker sends it, once.
+ended, the transaction is rolled back with the lost connection, and the row, still
+CLAIMED, is sent again by another worker once the lease is over. A worker killed once the
+database has the commit has its row marked: it is never sent again, even if the kill
+lands while the worker waits for the commit's answer (the database commits without it).
+The one window left is between writing the last line and writing the commit, two writes
+on two sockets with a few microseconds of Python between them and no wait: a kill that
+lands exactly there leaves the message sent and the row unmarked, so that person receives
+it twice. No message is lost. (Marking and committing before the last line, as an earlier
+version did, made the window the whole round trip of the UPDATE to the database, a kill
+there a lost message: 3 runs of 12 lost one when a worker was frozen at a random moment
+and killed; see tests/awareness/test_worker_kill.py.) If the row is no longer this
+worker's at step 2 (its lease ended while the server was slow), the connection is dropped
+instead of ending the message: the other worker sends it, once.
 
 **Pause, resume, stop.** Workers claim only rows of a campaign being sent: a pause stops
 them at their next batch; a resume moves the rows still waiting by the length of the pause;
@@ -32,7 +38,6 @@ a stop cancels them. `resume_stalled` (the scheduler, every period) starts worke
 a campaign whose due rows nobody is sending (workers all stopped or killed).
 """
 
-import contextlib
 import datetime
 import logging
 import random
@@ -280,12 +285,16 @@ def _send_one(connection: smtplib.SMTP, envelope_from: str, recipient: Recipient
         return code, reply.decode(errors="replace"), False
     connection.send(_quoted(message))
     now = timezone.now()
-    marked = Recipient.objects.filter(pk=recipient.pk, claimed_by=claim_id,
-                                      delivery=Recipient.Delivery.CLAIMED).update(
-        delivery=Recipient.Delivery.SENT, sent_at=now, claimed_until=None, last_error="")
-    if not marked:
-        raise _Lost
-    connection.send(b"." + CRLF)
+    with transaction.atomic():
+        marked = Recipient.objects.filter(pk=recipient.pk, claimed_by=claim_id,
+                                          delivery=Recipient.Delivery.CLAIMED).update(
+            delivery=Recipient.Delivery.SENT, sent_at=now, claimed_until=None,
+            last_error="")
+        if not marked:
+            raise _Lost
+        # The row is marked and locked by this transaction; the final line goes out
+        # before the commit is asked for, right after it: see the module's docstring.
+        connection.send(b"." + CRLF)
     code, reply = connection.getreply()
     return code, reply.decode(errors="replace"), True
 
@@ -341,46 +350,8 @@ def _release(claim_id: str) -> None:
         .update(delivery=Recipient.Delivery.QUEUED, claimed_by="", claimed_until=None)
 
 
-@contextlib.contextmanager
-def short_marks():
-    """Make the commit that marks a row sent (step 2) as short as the database allows, for
-    one batch: it is the window in which a killed worker loses a message.
-
-    PostgreSQL: `synchronous_commit` off for this session, so the commit answers without
-    waiting for the write-ahead log to reach the disk. Should the database server itself
-    crash within the next fraction of a second, the marks it had not written yet are lost
-    with it: those rows are claimed again and sent a second time, a duplicate rather than
-    a loss, and only on a crash of the database. SQLite (WAL, synchronous=NORMAL): no
-    automatic checkpoint inside a mark's commit (each would write and sync the database
-    file there); one checkpoint after the batch instead."""
-    from django.db import connection
-
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute("SET synchronous_commit TO OFF")
-        elif vendor == "sqlite":
-            cursor.execute("PRAGMA wal_autocheckpoint = 0")
-    try:
-        yield
-    finally:
-        if not connection.needs_rollback:  # else PostgreSQL undoes the SET with the rest
-            with connection.cursor() as cursor:
-                if vendor == "postgresql":
-                    cursor.execute("RESET synchronous_commit")
-                elif vendor == "sqlite":
-                    cursor.execute("PRAGMA wal_autocheckpoint = 1000")
-                    if not connection.in_atomic_block:  # a worker's batch: autocommit
-                        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
-
 def send_batch(campaign: Campaign, rows: list, claim_id: str) -> int:
     """Send the claimed rows over one connection; the number sent."""
-    with short_marks():
-        return _send_batch(campaign, rows, claim_id)
-
-
-def _send_batch(campaign: Campaign, rows: list, claim_id: str) -> int:
     profile = campaign.profile
     name = campaign.organisation.name
     prepared = prepare(campaign, profile.from_address)

@@ -102,26 +102,6 @@ class SendingTestCase(BaseTestCase):
         self.assertTrue(AuditEntry.objects.filter(action="awareness.campaign_launched",
                                                   organisation=self.org).exists())
 
-    def test_the_short_commits_of_a_batch_end_with_it(self):
-        # sending.short_marks: the settings that shorten the marks' commits are the batch's
-        # only, not the connection's for the rest of the worker's tasks.
-        from django.db import connection
-
-        def setting():
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute("SHOW synchronous_commit")
-                else:
-                    cursor.execute("PRAGMA wal_autocheckpoint")
-                return str(cursor.fetchone()[0])
-
-        before = setting()
-        campaign = make_campaign(self.org, self.profile, make_people(self.org, 3))
-        self.assertEqual(launch(self, self.alice, campaign), 3)
-        self.smtp.wait_for(3)
-        self.assertEqual(setting(), before)
-        self.assertIn(before, {"on", "1000"})
-
     def test_values_are_escaped_in_the_html(self):
         person = make_people(self.org, 1)[0]
         person.first_name = "<b>Zoé</b>"
