@@ -8,13 +8,12 @@ server's answer: before its next message (RCPT), and once the server has its mes
 has not answered yet (end of DATA). The server (tests/smtp.py, `hold`) keeps both workers
 waiting there at the fifth of the campaign, then lets the survivor go on.
 
-Not tested, because the design cannot keep it: a kill that lands while the worker waits
-for the database to confirm that the row is marked sent, just before the message's last
-line. The row is sent for the database, never ended for the server: that one message is
-lost (see the window in pharmagarde/awareness/sending.py). An earlier version of this
-test froze the worker at an arbitrary moment; a signal takes effect when the process
-comes back from a system call, and the database's commit (its fsync, or the wait for
-PostgreSQL's answer) is one, so about one run in four landed in that window."""
+Not killed at a random moment: the design's one window (between the message's last line
+and the commit that marks it, two writes apart, where a kill sends that message twice) is
+a few microseconds, but a test that froze the worker at a random moment would still hit
+it now and then. Before the commit came after the last line, the window was the UPDATE's
+whole round trip to the database, and such a test lost a message in 3 runs of 12 on
+PostgreSQL; see pharmagarde/awareness/sending.py."""
 
 import json
 import os
