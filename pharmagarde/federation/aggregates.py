@@ -18,8 +18,10 @@ only gathers the units. Every figure follows lib/smallcells.py:
   with Laplace noise of one unit.
 
 Noise is drawn here, once per snapshot: every reader sees the same numbers.
-A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY (GROUP only in
-snapshots made before one-level rows were merged).
+A hidden figure carries its reason, one of FEW, DOMINANT, SECONDARY, or HIDDEN for the
+counts of the distribution tables (FEW or SECONDARY, not saying which: the range of a FEW
+cell, 1 to 10, could pin a row down). GROUP only in snapshots made before one-level rows
+were merged.
 """
 
 import hashlib
@@ -31,8 +33,10 @@ from dataclasses import dataclass, field
 from pharmagarde.core.metrics import RATE, SCORE, SHARE
 from pharmagarde.lib import smallcells
 
-# Why a figure is hidden (the dashboard's footnotes).
+# Why a figure is hidden (the dashboard's footnotes). HIDDEN: a count of the
+# distribution tables, FEW or SECONDARY without saying which (`distributions`).
 FEW, DOMINANT, SECONDARY, GROUP = "few", "dominant", "secondary", "group"
+HIDDEN = "hidden"
 _REASONS = {smallcells.FEW_UNITS: FEW, smallcells.DOMINANT_UNIT: DOMINANT,
             smallcells.PROTECTS_ANOTHER: SECONDARY}
 
@@ -304,6 +308,38 @@ def noisy_counts(tables: CountTables, *, epsilon: float | None, rng=None) -> dic
     return found
 
 
+def _suppress_known_rows(tables: CountTables) -> dict:
+    """smallcells.suppress_linked for a reader who knows every row's total: the
+    federation counts its members by profession, region and size band on its member
+    list. So the row totals are taken as shown (never primary, never a cover) and covers
+    are inner cells only; a row total under 11 is hidden on the page all the same (FEW),
+    though it protects nothing. In one column an inner cell is its row's total: known.
+
+    No ValueError: every shared total is at least 11 units once the levels are merged
+    (levels of no unit included), every row has two non-empty columns or more once the
+    one-level rows are merged, so a hidden cell closes a cycle of inner cells with
+    another row (a table of one row has its cells equal to the shared totals)."""
+    known = {}
+    keep = set(tables.empty)
+    one_column = len(tables.columns) == 1
+    for dimension, cells in tables.cells.items():
+        known[dimension] = {}
+        for key, cell in cells.items():
+            row, col = key
+            if row != smallcells.TOTAL and (col == smallcells.TOTAL or one_column):
+                known[dimension][key] = smallcells.Cell(units=smallcells.MINIMUM_UNITS,
+                                                        value=cell.value)
+                keep.add(key)
+            else:
+                known[dimension][key] = cell
+    reasons = smallcells.suppress_linked(known, keep=keep)
+    for dimension, cells in tables.cells.items():
+        for key, cell in cells.items():
+            if known[dimension][key] is not cell:
+                reasons[dimension][key] = smallcells.primary_suppressed(cell)
+    return reasons
+
+
 def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
                   epsilon: float | None = None, rng=None,
                   remote: list[bool] | None = None) -> dict:
@@ -331,11 +367,7 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
         few = smallcells.Message(smallcells.FEW_UNITS, minimum=smallcells.MINIMUM_UNITS)
         reasons = {d: dict.fromkeys(cells, few) for d, cells in tables.cells.items()}
     else:
-        # No ValueError: every shared total is 0 or at least 11 units once the levels are
-        # merged, and every hidden cell has a cover (two rows or more, through the row
-        # totals at worst; a table of one row has its cells equal to the shared totals,
-        # none of them hidden).
-        reasons = smallcells.suppress_linked(tables.cells, keep=tables.empty)
+        reasons = _suppress_known_rows(tables)
     indices = range(len(tables.columns))
     counts = noisy_counts(tables, epsilon=epsilon, rng=rng) if tables.rows["kind"] else {
         d: {key: cell.value for key, cell in cells.items()} for d, cells in tables.cells.items()}
@@ -344,7 +376,12 @@ def distributions(categories: list[tuple[str, ...]], levels: list[str], *,
         # The count shown is also the figure's number of units: the true one would undo
         # the noise.
         units = counts[dimension][key]
-        return _figure(units, units, _reason(reasons[dimension][key]))
+        reason = _reason(reasons[dimension][key])
+        if reason and local >= smallcells.MINIMUM_UNITS:
+            # « fewer than 11 » bounds a cell to 1…10: a row of 20 with two such cells
+            # would be 10 and 10. Saying only « hidden » leaves each one in 0…total.
+            reason = HIDDEN
+        return _figure(units, units, reason)
 
     def row_of(dimension, row):
         key = row[1]

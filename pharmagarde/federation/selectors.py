@@ -37,10 +37,12 @@ REASONS = {
     aggregates.DOMINANT: gettext_lazy("une structure représente plus de 85 %"),
     aggregates.SECONDARY: gettext_lazy("masquée pour qu'on ne puisse pas la déduire des "
                                        "totaux"),
+    aggregates.HIDDEN: gettext_lazy("moins de 11 structures, ou masquée pour qu'on ne "
+                                    "puisse pas la déduire des totaux"),
 }
 # The footnote mark of each reason.
 MARKS = {aggregates.FEW: "a", aggregates.DOMINANT: "b", aggregates.SECONDARY: "c",
-         aggregates.GROUP: "d"}
+         aggregates.GROUP: "d", aggregates.HIDDEN: "e"}
 # The score range of each level: (lowest, highest).
 _RANGES = {key: (lowest, (aggregates.LEVELS[i + 1][1] - 1) if i + 1 < len(aggregates.LEVELS)
                  else None) for i, (key, lowest) in enumerate(aggregates.LEVELS)}

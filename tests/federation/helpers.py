@@ -56,7 +56,8 @@ def current_start():
 
 def published_keys(distributions: dict) -> tuple[list[set], set]:
     """The published distribution tables as smallcells keys: ([each table's keys], the
-    hidden ones), rows keyed (dimension, category) as aggregates.count_tables keys them,
+    hidden ones but the row totals, which the federation knows from its member list), rows
+    keyed (dimension, category) as aggregates.count_tables keys them,
     for tests.lib.test_smallcells_tables.jointly_determined."""
     from pharmagarde.lib.smallcells import TOTAL
 
@@ -72,5 +73,10 @@ def published_keys(distributions: dict) -> tuple[list[set], set]:
             cells[(TOTAL, col)] = cell
         cells[(TOTAL, TOTAL)] = table["grand"]
         tables.append(set(cells))
-        hidden |= {key for key, cell in cells.items() if cell["value"] is None}
+        # A row's total is known to the federation (its member list), hidden or not: the
+        # check is that nothing else follows, even from it.
+        # In one column, an inner cell is its row's total.
+        one_column = len(table["totals"]) == 1
+        hidden |= {key for key, cell in cells.items() if cell["value"] is None
+                   and not (key[0] != TOTAL and (key[1] == TOTAL or one_column))}
     return tables, hidden

@@ -84,7 +84,8 @@ class DashboardTestCase(BaseTestCase):
         sheet = workbook.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(rows[0][0], "Profession")
-        self.assertIn("— (moins de 11 structures)", [v for row in rows for v in row])
+        self.assertIn("— (moins de 11 structures, ou masquée pour qu'on ne puisse pas la "
+                      "déduire des totaux)", [v for row in rows for v in row])
         self.assertTrue(AuditEntry.objects.filter(action="federation.dashboard_exported")
                         .exists())
 
