@@ -374,5 +374,8 @@ class CostTestCase(TrackingBase):
         target = Recipient.objects.filter(campaign=first).order_by("-pk")[0]
         large = self.costs(target.token)
         self.assertEqual(small, large)
-        self.assertEqual(large["open"], 3, large)
-        self.assertTrue(all(count <= 3 for count in large.values()), large)
+        # The lookup, then the insert and the UPDATE: one statement on PostgreSQL (the
+        # insert in a WITH), two on SQLite.
+        writes = 1 if connection.vendor == "postgresql" else 2
+        self.assertEqual(large["open"], 1 + writes, large)
+        self.assertTrue(all(count <= 1 + writes for count in large.values()), large)
